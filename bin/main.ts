@@ -1,0 +1,27 @@
+/**
+ * The `vep` command line: one program, one sub-command per job, each with --help.
+ * Each area registers its own commands so this file stays a table of contents.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerFoundationCommands } from '../shared/cli/foundation-commands.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('vep')
+    .description('Voto electrónico presencial (VEP): stations, simulator and tools for in-person electronic voting')
+    .showHelpAfterError()
+    .exitOverride();
+  registerFoundationCommands(program);
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code (never calls process.exit itself). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    throw e;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The subset of node-hid 3's HIDAsync that the drivers use, so that the same driver code runs over
+ * real hardware (node-hid-transport.ts) and over the virtual devices of hardware-sim/hid/. This
+ * kernel has no /dev/uhid, so simulation has to happen at this interface rather than in the kernel.
+ *
+ * Reports are the device's data bytes only; the report-id byte hidapi wants on writes is added by
+ * the node-hid adapter.
+ */
+import type { Result } from '../../result.ts';
+
+export interface HidTransport {
+  /** Sends one output report. Rejects when the device is gone. */
+  write(report: Uint8Array): Promise<void>;
+  /** Input reports, in order. */
+  on(event: 'data', listener: (report: Uint8Array) => void): void;
+  /** The device went away or failed; no more data will come. */
+  on(event: 'error', listener: (error: Error) => void): void;
+  off(event: 'data', listener: (report: Uint8Array) => void): void;
+  off(event: 'error', listener: (error: Error) => void): void;
+  close(): Promise<void>;
+}
+
+/** Opens the transport anew (after an unplug the drivers call it again to reconnect). */
+export type HidTransportOpener = () => Promise<Result<HidTransport, string>>;

@@ -8,7 +8,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../bin/main.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const VEP_JS = path.join(REPO_ROOT, 'bin', 'vep.js');
@@ -57,6 +56,8 @@ export function runCliInProcess(args: readonly string[]): Promise<CliRun> {
 }
 
 async function captureMain(args: readonly string[]): Promise<CliRun> {
+  // Imported lazily so that tests using only the child-process runner load nothing of the CLI.
+  const { main } = await import('../../bin/main.ts');
   let stdout = '';
   let stderr = '';
   const originalOut = process.stdout.write.bind(process.stdout);

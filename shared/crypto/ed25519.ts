@@ -1,7 +1,7 @@
 /**
  * Ed25519 with raw 32-byte keys. Signing and verification use Node's built-in implementation
  * (OpenSSL): ~400x faster than tweetnacl's pure-JS code on the target hardware, and
- * byte-identical signatures (Ed25519 is deterministic), which test/crypto.test.ts proves
+ * byte-identical signatures (Ed25519 is deterministic), which test/crypto-ed25519.test.ts proves
  * both ways. tweetnacl stays in the stack for `box` encryption.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, createHash, type KeyObject } from 'node:crypto';

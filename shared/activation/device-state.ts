@@ -1,0 +1,100 @@
+/**
+ * After the vote the cabin overwrites the token with a CONSUMED mark signed by its own key. The
+ * identity station reads a returned device with `readDeviceState` and can then tell "consumed by
+ * a real cabin of this mesa" from "never used" (Art. 23: identified but did not vote) and from
+ * junk. The mark holds no ballot data and no time; the signer role names the cabin, which the
+ * mesa members see anyway when the voter walks into it.
+ */
+import { openEnvelope, sealEnvelope, type KeyResolver, type Signer } from '../crypto/envelope.ts';
+import { IDENTITY_ROLE } from '../crypto/keyset.ts';
+import { MAX_BLOB_BYTES } from '../devices/activation/device-image.ts';
+import {
+  ACTIVATION_CONSUMED_KIND,
+  ACTIVATION_FORMAT_VERSION,
+  ACTIVATION_TOKEN_KIND,
+  CABIN_ROLE_PATTERN,
+  consumedPayloadSchema,
+  tokenPayloadSchema,
+} from './payload.ts';
+import type { VerifiedToken } from './token.ts';
+
+export interface ConsumedMarkInput {
+  readonly electionId: string;
+  readonly mesa: string;
+  readonly nonce: string;
+}
+
+/** The blob the cabin writes over the token. Throws if `signer` is not a cabin key (a bug). */
+export function markConsumed(token: ConsumedMarkInput, signer: Signer): Uint8Array {
+  if (!CABIN_ROLE_PATTERN.test(signer.role)) throw new Error(`consumed marks are signed by a cabin key, not ${signer.role}`);
+  const parsed = consumedPayloadSchema.safeParse({
+    v: ACTIVATION_FORMAT_VERSION,
+    consumed: true,
+    electionId: token.electionId,
+    mesa: token.mesa,
+    nonce: token.nonce,
+  });
+  if (!parsed.success) throw new Error(`bad consumed mark input: ${parsed.error.message}`);
+  const bytes = sealEnvelope(ACTIVATION_CONSUMED_KIND, parsed.data, signer);
+  if (bytes.length > MAX_BLOB_BYTES) throw new Error(`bug: consumed mark of ${bytes.length} bytes exceeds ${MAX_BLOB_BYTES}`);
+  return bytes;
+}
+
+export type DeviceState =
+  | { readonly state: 'blank' }
+  /** A token of this election and mesa signed by this package's identity station (expired or not). */
+  | { readonly state: 'unconsumed-token'; readonly token: VerifiedToken }
+  /** A consumed mark of this election and mesa signed by one of this package's cabins. */
+  | { readonly state: 'consumed'; readonly nonce: string; readonly cabin: string }
+  /** Anything else: unsigned, forged, another election or mesa, unknown kind. English detail for the log. */
+  | { readonly state: 'invalid'; readonly detail: string };
+
+export interface ReadDeviceStateOptions {
+  readonly resolveKey: KeyResolver;
+  readonly electionId: string;
+  readonly mesa: string;
+}
+
+function kindOf(bytes: Uint8Array): string | undefined {
+  try {
+    const value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
+    if (typeof value === 'object' && value !== null && 'kind' in value && typeof value.kind === 'string') return value.kind;
+  } catch {
+    // Not JSON: reported as invalid below.
+  }
+  return undefined;
+}
+
+function sameMesa(found: { electionId: string; mesa: string }, options: ReadDeviceStateOptions): string | undefined {
+  if (found.electionId !== options.electionId) return `belongs to election ${found.electionId}`;
+  if (found.mesa !== options.mesa) return `belongs to mesa ${found.mesa}`;
+  return undefined;
+}
+
+/** Classifies device content for the identity station (returned devices) and the cabin (recovery). */
+export function readDeviceState(bytes: Uint8Array, options: ReadDeviceStateOptions): DeviceState {
+  if (bytes.length === 0) return { state: 'blank' };
+  const kind = kindOf(bytes);
+  if (kind === ACTIVATION_TOKEN_KIND) {
+    const opened = openEnvelope(bytes, ACTIVATION_TOKEN_KIND, options.resolveKey);
+    if (!opened.ok) return { state: 'invalid', detail: `token envelope: ${opened.error.kind}` };
+    if (opened.value.signer !== IDENTITY_ROLE) return { state: 'invalid', detail: `token signed by ${opened.value.signer}` };
+    const parsed = tokenPayloadSchema.safeParse(opened.value.payload);
+    if (!parsed.success) return { state: 'invalid', detail: 'token payload does not match the format' };
+    const { v: _v, ...token } = parsed.data;
+    const other = sameMesa(token, options);
+    return other === undefined ? { state: 'unconsumed-token', token } : { state: 'invalid', detail: `token ${other}` };
+  }
+  if (kind === ACTIVATION_CONSUMED_KIND) {
+    const opened = openEnvelope(bytes, ACTIVATION_CONSUMED_KIND, options.resolveKey);
+    if (!opened.ok) return { state: 'invalid', detail: `consumed mark envelope: ${opened.error.kind}` };
+    if (!CABIN_ROLE_PATTERN.test(opened.value.signer)) return { state: 'invalid', detail: `consumed mark signed by ${opened.value.signer}` };
+    const parsed = consumedPayloadSchema.safeParse(opened.value.payload);
+    if (!parsed.success) return { state: 'invalid', detail: 'consumed mark payload does not match the format' };
+    const other = sameMesa(parsed.data, options);
+    return other === undefined
+      ? { state: 'consumed', nonce: parsed.data.nonce, cabin: opened.value.signer }
+      : { state: 'invalid', detail: `consumed mark ${other}` };
+  }
+  return { state: 'invalid', detail: kind === undefined ? 'not a signed envelope' : `unknown content kind ${kind}` };
+}

@@ -17,6 +17,11 @@
  * - `timeout` means the outcome is UNKNOWN (the printer stayed ready but never confirmed the
  *   job). The caller must not reprint blindly: it asks the poll worker whether the ticket came
  *   out. This is the residual risk of any printer without a job journal.
+ * - Residual risk: a fault arising after the cut but before the printer processed the
+ *   confirmation request (paper end detected right after a complete ticket) reports a failure
+ *   for a ticket that is complete; the retry then yields a second, identical ticket. The
+ *   driver narrows the window (it waits briefly for a confirmation already in flight) but
+ *   cannot close it: the printer keeps no journal of jobs.
  * - Residual risk on real hardware: bytes still inside the printer's receive buffer when a
  *   fault arose may be printed after the fault is cleared (Epson resumes), producing a tail
  *   fragment before the void notice. Such a tail never carries the document's beginning, so

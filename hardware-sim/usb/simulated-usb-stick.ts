@@ -33,6 +33,8 @@ export interface SimulatedUsbStickOptions {
   readonly capacityBytes?: number;
   readonly writeOnce?: boolean;
   readonly readOnly?: boolean;
+  /** Plugged in from the start (default true). */
+  readonly inserted?: boolean;
 }
 
 export interface UsbStickState {
@@ -78,6 +80,7 @@ export class SimulatedUsbStick {
     this.writeOnce = options.writeOnce ?? false;
     this.readOnly = options.readOnly ?? false;
     this.capacityBytes = options.capacityBytes;
+    this.inserted = options.inserted ?? true;
   }
 
   get state(): UsbStickState {

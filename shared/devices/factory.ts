@@ -1,0 +1,246 @@
+/**
+ * The one device factory: real or simulated hardware is chosen by configuration, never by code
+ * edits. Every simulated device runs the same host driver as the real one (only the transport or
+ * file-system layer differs), and simulator modules are loaded only when a configuration asks for
+ * them, so a station on real hardware never loads hardware-sim/.
+ *
+ * Configuration errors throw (broken configuration); opening devices is lazy, so creating them
+ * does no I/O and cannot fail: their operations report typed errors instead.
+ */
+import { execFile } from 'node:child_process';
+import { z } from 'zod';
+import { err, ok, type Result } from '../result.ts';
+import type { SimulatedHardware } from '../../hardware-sim/control/simulated-hardware.ts';
+import type { ActivationReader } from './activation/activation-reader.ts';
+import { HidActivationReader } from './activation/hid-activation-reader.ts';
+import type { ConsolidationDevice } from './consolidation/consolidation-device.ts';
+import { nodeFileSystem } from './consolidation/file-system.ts';
+import { FsConsolidationDevice } from './consolidation/fs-consolidation-device.ts';
+import { nodeHidOpener } from './hid/node-hid-transport.ts';
+import type { HidTransportOpener } from './hid/transport.ts';
+import { HidKeypad } from './keypad/hid-keypad.ts';
+import type { Keypad } from './keypad/keypad.ts';
+import { SaneScanner } from './scanner/sane-scanner.ts';
+import type { Scanner } from './scanner/scanner.ts';
+import { createPrinter, type CreatedPrinter, type PrinterConfig } from './printer/factory.ts';
+import type { PrinterError } from './printer/printer.ts';
+
+const simName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
+const hidDevice = z.union([
+  z.strictObject({ path: z.string().min(1) }),
+  z.strictObject({ vendorId: z.number().int().min(0).max(0xffff), productId: z.number().int().min(0).max(0xffff) }),
+]);
+const timeoutMs = z.number().int().min(10).max(60_000).default(3000);
+const profile = z.enum(['navigation', 'two-switch']).default('navigation');
+
+export const ActivationReaderConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('real'), device: hidDevice, timeoutMs }),
+  z.strictObject({ kind: z.literal('simulated'), name: simName.default('activation-reader'), timeoutMs }),
+]);
+
+export const KeypadConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('real'), device: hidDevice, profile }),
+  z.strictObject({ kind: z.literal('simulated'), name: simName.default('keypad'), profile }),
+]);
+
+export const ConsolidationConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('real'),
+    mountPath: z.string().min(1),
+    writeOnce: z.boolean().default(false),
+    /** false only for development on a plain directory. */
+    requireMountPoint: z.boolean().default(true),
+    maxReadBytes: z.number().int().positive().optional(),
+    /** Run without a shell on eject, e.g. ["udisksctl", "power-off", "-b", "/dev/sda"]. */
+    ejectCommand: z.array(z.string().min(1)).min(1).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('simulated'),
+    name: simName.default('usb'),
+    writeOnce: z.boolean().default(false),
+    capacityBytes: z.number().int().positive().optional(),
+    inserted: z.boolean().default(true),
+    maxReadBytes: z.number().int().positive().optional(),
+  }),
+]);
+
+export const ScannerConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('real'),
+    device: z.string().min(1).optional(),
+    dpi: z.number().int().min(50).max(1200).default(300),
+    mode: z.enum(['Color', 'Gray', 'Lineart']).default('Gray'),
+    source: z.string().min(1).optional(),
+    scanimagePath: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('simulated'),
+    name: simName.default('scanner'),
+    dpi: z.number().int().min(50).max(1200).default(150),
+    feeder: z.boolean().default(false),
+  }),
+]);
+
+const driverTuning = {
+  columns: z.number().int().positive().optional(),
+  statusReplyTimeoutMs: z.number().int().positive().optional(),
+  jobConfirmTimeoutMs: z.number().int().positive().optional(),
+  jobStatusPollIntervalMs: z.number().int().positive().optional(),
+  offlineAfterSilenceMs: z.number().int().positive().optional(),
+};
+
+/** Mirrors PrinterConfig of printer/factory.ts; `satisfies` makes tsc catch any drift. */
+export const PrinterConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('escpos-serial'),
+    path: z.string().min(1),
+    baudRate: z.number().int().positive().optional(),
+    rtscts: z.boolean().optional(),
+    ...driverTuning,
+  }),
+  z.strictObject({
+    kind: z.literal('simulated-pty'),
+    paperLengthMm: z.number().positive().optional(),
+    paperLowThresholdMm: z.number().positive().optional(),
+    processingDelayMs: z.number().int().min(0).optional(),
+    outputDir: z.string().min(1).optional(),
+    ...driverTuning,
+  }),
+]) satisfies z.ZodType<PrinterConfig>;
+
+export const DevicesConfigSchema = z.strictObject({
+  activationReader: ActivationReaderConfigSchema.optional(),
+  keypad: KeypadConfigSchema.optional(),
+  consolidation: ConsolidationConfigSchema.optional(),
+  scanner: ScannerConfigSchema.optional(),
+  printer: PrinterConfigSchema.optional(),
+});
+
+export type DevicesConfig = z.input<typeof DevicesConfigSchema>;
+
+export interface Devices {
+  readonly activationReader?: ActivationReader;
+  readonly keypad?: Keypad;
+  readonly consolidation?: ConsolidationDevice;
+  readonly scanner?: Scanner;
+  readonly printer?: CreatedPrinter;
+  /** The simulated hardware behind any simulated device (to drive it, or to serve the control panel). */
+  readonly hardware?: SimulatedHardware;
+  close(): Promise<void>;
+}
+
+export type DeviceSetupError = { kind: 'printer'; error: PrinterError };
+
+export interface CreateDevicesOptions {
+  /** Shared registry for simulated devices; one is created when needed and absent. */
+  readonly hardware?: SimulatedHardware;
+}
+
+function runEject(command: readonly string[]): () => Promise<Result<void, string>> {
+  const [file, ...args] = command;
+  return () => new Promise((resolve) => {
+    if (file === undefined) return resolve(ok(undefined));
+    execFile(file, args, { timeout: 30_000 }, (error, _stdout, stderr) => {
+      resolve(error === null ? ok(undefined) : err(`${error.message} ${String(stderr)}`.trim()));
+    });
+  });
+}
+
+export async function createDevices(rawConfig: unknown, options: CreateDevicesOptions = {}): Promise<Result<Devices, DeviceSetupError>> {
+  const parsed = DevicesConfigSchema.safeParse(rawConfig);
+  if (!parsed.success) {
+    throw new Error(`invalid devices configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const config = parsed.data;
+  const wantsSimulation = [config.activationReader, config.keypad, config.consolidation, config.scanner].some((c) => c?.kind === 'simulated');
+  let hardware = options.hardware;
+  if (hardware === undefined && wantsSimulation) {
+    const { SimulatedHardware: Registry } = await import('../../hardware-sim/control/simulated-hardware.ts');
+    hardware = new Registry();
+  }
+  const sim = (): SimulatedHardware => {
+    if (hardware === undefined) throw new Error('bug: simulated device without a registry');
+    return hardware;
+  };
+
+  let activationReader: ActivationReader | undefined;
+  const ar = config.activationReader;
+  if (ar !== undefined) {
+    let opener: HidTransportOpener;
+    if (ar.kind === 'real') {
+      opener = nodeHidOpener(ar.device);
+    } else {
+      const reader = sim().activationReader(ar.name);
+      opener = () => Promise.resolve(reader.openHost());
+    }
+    activationReader = new HidActivationReader(opener, { timeoutMs: ar.timeoutMs });
+  }
+
+  let keypad: Keypad | undefined;
+  const kp = config.keypad;
+  if (kp !== undefined) {
+    let opener: HidTransportOpener;
+    if (kp.kind === 'real') {
+      opener = nodeHidOpener(kp.device);
+    } else {
+      const device = sim().keypad(kp.name, kp.profile);
+      opener = () => Promise.resolve(device.openHost());
+    }
+    keypad = new HidKeypad(opener, kp.profile);
+  }
+
+  let consolidation: ConsolidationDevice | undefined;
+  const cd = config.consolidation;
+  if (cd?.kind === 'real') {
+    consolidation = new FsConsolidationDevice(nodeFileSystem({ requireMountPoint: cd.requireMountPoint }), {
+      mountPath: cd.mountPath,
+      writeOnce: cd.writeOnce,
+      maxReadBytes: cd.maxReadBytes,
+      eject: cd.ejectCommand === undefined ? undefined : runEject(cd.ejectCommand),
+    });
+  } else if (cd?.kind === 'simulated') {
+    const stick = sim().usbStick(cd.name, { writeOnce: cd.writeOnce, capacityBytes: cd.capacityBytes, inserted: cd.inserted });
+    consolidation = new FsConsolidationDevice(stick.fileSystem(), {
+      mountPath: stick.mountPath,
+      writeOnce: cd.writeOnce,
+      maxReadBytes: cd.maxReadBytes,
+      eject: async () => {
+        await stick.remove();
+        return ok(undefined);
+      },
+    });
+  }
+
+  let scanner: Scanner | undefined;
+  const sc = config.scanner;
+  if (sc?.kind === 'real') {
+    scanner = new SaneScanner({ device: sc.device, dpi: sc.dpi, mode: sc.mode, source: sc.source, scanimagePath: sc.scanimagePath });
+  } else if (sc?.kind === 'simulated') {
+    scanner = sim().scanner(sc.name, { dpi: sc.dpi, feeder: sc.feeder });
+  }
+
+  // PRINTER: created by the printer helper's factory (shared/devices/printer/factory.ts). It opens
+  // the port (and for 'simulated-pty' its emulator) right away, so it is the one device whose
+  // creation can fail.
+  let printer: CreatedPrinter | undefined;
+  if (config.printer !== undefined) {
+    const created = await createPrinter(config.printer);
+    if (!created.ok) {
+      await Promise.all([activationReader?.close(), keypad?.close()]);
+      return err({ kind: 'printer', error: created.error });
+    }
+    printer = created.value;
+  }
+
+  return ok({
+    activationReader,
+    keypad,
+    consolidation,
+    scanner,
+    printer,
+    hardware,
+    async close() {
+      await Promise.all([activationReader?.close(), keypad?.close(), printer?.printer.close()]);
+    },
+  });
+}

@@ -27,7 +27,7 @@ function request(url: string, method: string, body?: unknown, headers: Record<st
 async function setup(t: ExecutionContext) {
   const hardware = new SimulatedHardware();
   const result = await createDevices({
-    activationReader: { kind: 'simulated', name: 'reader-1', timeoutMs: 300 },
+    activationReader: { kind: 'simulated', name: 'reader-1', timeoutMs: 2000 },
     keypad: { kind: 'simulated', name: 'keypad-1' },
     consolidation: { kind: 'simulated', name: 'usb-1' },
     scanner: { kind: 'simulated', name: 'scanner-1', dpi: 50 },

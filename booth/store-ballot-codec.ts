@@ -1,14 +1,17 @@
 /**
- * How the vote store writes a ballot: canonical JSON of the Ballot (shared/ballot/ballot.ts), so
- * equal ballots are equal bytes and nothing of the voter's input history (key order, typing order
- * of preferential numbers) survives. `shared/ballot/encoding.ts` did not exist when this store was
- * written; when it lands, this is the one place to switch to its `encodeBallot`.
+ * How the vote store writes a ballot: `encodeBallot` (shared/ballot/encoding.ts), the canonical
+ * JSON of the normalized Ballot, so equal ballots are equal bytes and nothing of the voter's
+ * input history (key order, typing order of preferential numbers) survives.
  *
- * Stored text is parsed back with a strict schema: the file may have been edited.
+ * The store has no election definition, so it checks structure only (the cabin validated the
+ * ballot against the definition with validateBallot before committing). Stored text is parsed
+ * back with a strict schema and must be canonical: the file may have been edited. Consumers with
+ * the definition (results station) use decodeBallot for the full check.
  */
 import { z } from 'zod';
 import type { Ballot } from '../shared/ballot/ballot.ts';
-import { canonicalJson } from '../shared/crypto/canonical-json.ts';
+import { canonicalJson, CanonicalJsonError } from '../shared/crypto/canonical-json.ts';
+import { encodeBallot } from '../shared/ballot/encoding.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 
 const preferential = z
@@ -36,9 +39,16 @@ function firstIssue(error: z.ZodError): string {
 }
 
 export function encodeStoredBallot(ballot: Ballot): Result<string, string> {
-  const parsed = ballotSchema.safeParse(ballot);
-  if (!parsed.success) return err(firstIssue(parsed.error));
-  return ok(canonicalJson(parsed.data));
+  let text: string;
+  try {
+    text = encodeBallot(ballot);
+  } catch (e) {
+    if (e instanceof CanonicalJsonError) return err(e.message);
+    throw e;
+  }
+  // Whatever is stored must read back: refuse here what decodeStoredBallot would refuse later.
+  const back = decodeStoredBallot(text);
+  return back.ok ? ok(text) : err(back.error);
 }
 
 export function decodeStoredBallot(text: string): Result<Ballot, string> {

@@ -217,6 +217,7 @@ export class VoteStore {
     const content = encoded.value;
     const decoded = decodeStoredBallot(content);
     if (!decoded.ok) throw new Error(`bug: encoded ballot does not decode: ${decoded.error}`);
+    // From here on the normalized ballot (preferential sorted) is what is stored and printed.
     return this.write(() => {
       const phase = this.phase();
       if (phase === 'closed') return err({ kind: 'closed' });

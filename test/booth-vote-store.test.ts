@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Ballot } from '../shared/ballot/ballot.ts';
+import { encodeBallot } from '../shared/ballot/encoding.ts';
 import { canonicalJson } from '../shared/crypto/canonical-json.ts';
 import { sha256Hex } from '../shared/crypto/hash.ts';
 import { assertSecretTable, randomRowKey } from '../shared/storage/secrecy.ts';
@@ -159,9 +160,23 @@ test('a used nonce is refused and the refused vote changes nothing', (t) => {
   t.is(store.ballotCount(), 1);
   t.is(value(store.pendingConstancia()), undefined);
   t.like(store.commitVote({ ballot: ballot(2), nonce: 'short' }), { ok: false, error: { kind: 'invalid-input' } });
-  const unsorted = { choices: { diputados: { kind: 'organization', organization: 3, preferential: [20, 1] } } } as const;
-  t.like(store.commitVote({ ballot: unsorted, nonce: nonce() }), { ok: false, error: { kind: 'invalid-input' } });
+  const repeated = { choices: { diputados: { kind: 'organization', organization: 3, preferential: [4, 4] } } } as const;
+  t.like(store.commitVote({ ballot: repeated, nonce: nonce() }), { ok: false, error: { kind: 'invalid-input' } });
+  t.like(store.commitVote({ ballot: { choices: {} }, nonce: nonce() }), { ok: false, error: { kind: 'invalid-input' } });
   t.is(store.ballotCount(), 1);
+});
+
+test('the typing order of preferential numbers is not stored', (t) => {
+  const store = openedForVoting(path.join(tempDir(t), 'cabin.db'));
+  t.teardown(() => store.disconnect());
+  const typed = { choices: { diputados: { kind: 'organization', organization: 3, preferential: [20, 1] } } } as const;
+  const sorted = { choices: { diputados: { kind: 'organization', organization: 3, preferential: [1, 20] } } } as const;
+  const committed = value(store.commitVote({ ballot: typed, nonce: nonce() }));
+  t.deepEqual(committed.pendingConstancia.ballot, sorted);
+  value(store.markConstanciaPrinted());
+  value(store.markDeviceConsumed());
+  value(store.close());
+  t.deepEqual(value(store.closedBallots()), [sorted]);
 });
 
 test('restart after the commit: the vote counts once, the constancia is a reprint, the nonce stays used', (t) => {
@@ -250,7 +265,8 @@ test('every table is STRICT WITHOUT ROWID and holds no time, order or link colum
   t.deepEqual(columns('used_nonce'), ['nonce_hash']);
   const stored = raw.prepare('SELECT id, content FROM ballot').get() as { id: string; content: string };
   t.regex(stored.id, /^[0-9a-f]{32}$/);
-  t.is(stored.content, canonicalJson(ballot(1)));
+  t.is(stored.content, encodeBallot(ballot(1)));
+  t.is(stored.content, canonicalJson(ballot(1)), 'already normalized, so plain canonical JSON');
 });
 
 // ---- order independence -------------------------------------------------------------------------

@@ -34,8 +34,13 @@ import { isDeviceGoneError, SerialPortAdapter } from './serialport-adapter.ts';
 
 /** USB CDC printers ignore it; RS-232 printers must match their DIP-switch setting. */
 export const DEFAULT_BAUD_RATE = 115_200;
-/** A printer answers DLE EOT within milliseconds; silence this long means it is offline. */
-export const STATUS_REPLY_TIMEOUT_MS = 500;
+/**
+ * A printer answers DLE EOT within milliseconds; silence this long means it is offline. Kept
+ * well above that because the station's own event loop can stall for hundreds of ms (Chromium
+ * renders the kiosk on the same board; CI runs many test processes on two cores), and a false
+ * 'offline' before a job would block the cabin for nothing.
+ */
+export const STATUS_REPLY_TIMEOUT_MS = 2_000;
 /** Time allowed for a job to print and cut once its bytes are sent (a long acta included). */
 export const JOB_CONFIRM_TIMEOUT_MS = 20_000;
 /** How often the real-time status is polled while waiting for the job confirmation. */

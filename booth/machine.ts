@@ -49,6 +49,7 @@ import type {
   BoothEvent,
   BoothInput,
   BoothPorts,
+  BoothRecovery,
   BoothScreen,
   BoothStateMeta,
   PresidentCredential,
@@ -100,7 +101,10 @@ const EMPTY_SESSION = {
 
 function initialContext(input: BoothInput): BoothContext {
   if (input.contests.length === 0) throw new Error('booth machine needs at least one contest');
-  const recovery = input.recovery ?? null;
+  const recovery: BoothRecovery | null =
+    input.initialPhase === 'closed'
+      ? { phase: 'closed', pendingConstancia: false, pendingConsumptionMark: false }
+      : (input.recovery ?? null);
   const open = recovery?.phase === 'open';
   return {
     contests: input.contests,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { NAVIGATION_KEYS, TWO_SWITCH_KEYS } from '../../shared/devices/keypad/keypad.ts';
+import { PRINTER_FAULTS } from './printers.ts';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
 const key = z.enum([...NAVIGATION_KEYS, ...TWO_SWITCH_KEYS]);
@@ -20,7 +21,8 @@ export const ReaderFaultSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('torn-write'), bytes: count }),
 ]);
 
-const usbStep = z.enum(['create', 'write', 'sync', 'close', 'rename', 'sync-dir', 'unlink']);
+export const USB_STEPS = ['create', 'write', 'sync', 'close', 'rename', 'sync-dir', 'unlink'] as const;
+const usbStep = z.enum(USB_STEPS);
 export const UsbFaultSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('remove-before-op'), index: count }),
   z.object({ type: z.literal('remove-before'), step: usbStep }),
@@ -35,11 +37,17 @@ export const ScannerFaultSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('online') }),
 ]);
 
+export const PrinterFaultSchema = z.enum(PRINTER_FAULTS);
+/** Paper lengths in mm: a standard roll is 80 m; a few km is more than any roll. */
+const paperMm = z.number().min(0).max(10_000_000);
+
 const base64 = z.string().max(16 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/);
 
 export const SimCommandSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('activation.insert'), reader: name, device: name, capacity: z.number().int().min(16).max(2040).optional() }),
   z.object({ action: z.literal('activation.pull'), reader: name }),
+  /** Takes the device out of whatever reader holds it and puts it in `reader`. */
+  z.object({ action: z.literal('activation.move'), device: name, reader: name }),
   z.object({ action: z.literal('activation.fault'), reader: name, fault: ReaderFaultSchema }),
   z.object({ action: z.literal('activation.clear-faults'), reader: name }),
   z.object({ action: z.literal('activation.disconnect'), reader: name }),
@@ -52,6 +60,8 @@ export const SimCommandSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('keypad.replug'), keypad: name }),
   z.object({ action: z.literal('usb.insert'), stick: name }),
   z.object({ action: z.literal('usb.remove'), stick: name }),
+  /** The medium in port `stick` is pulled and plugged into the empty port `to`. */
+  z.object({ action: z.literal('usb.move'), stick: name, to: name }),
   z.object({ action: z.literal('usb.fault'), stick: name, fault: UsbFaultSchema }),
   z.object({ action: z.literal('usb.clear-faults'), stick: name }),
   z.object({ action: z.literal('usb.read-only'), stick: name, readOnly: z.boolean() }),
@@ -60,6 +70,13 @@ export const SimCommandSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('scanner.place-text'), scanner: name, text: z.string().max(100_000) }),
   z.object({ action: z.literal('scanner.remove-paper'), scanner: name }),
   z.object({ action: z.literal('scanner.fault'), scanner: name, fault: ScannerFaultSchema }),
+  /** With `afterItems`, the fault arises after that many more printed lines or images. */
+  z.object({ action: z.literal('printer.fault'), printer: name, fault: PrinterFaultSchema, afterItems: count.optional() }),
+  /** Without `fault`, clears every active fault; clearing paper-out loads a new roll. */
+  z.object({ action: z.literal('printer.clear'), printer: name, fault: PrinterFaultSchema.optional() }),
+  z.object({ action: z.literal('printer.refill'), printer: name, lengthMm: paperMm.positive().optional() }),
+  z.object({ action: z.literal('printer.paper-low'), printer: name, thresholdMm: paperMm }),
+  z.object({ action: z.literal('printer.slow'), printer: name, delayMs: z.number().int().min(0).max(60_000) }),
 ]);
 
 export type SimCommand = z.infer<typeof SimCommandSchema>;

@@ -1,20 +1,27 @@
 /**
  * A tiny JSON-over-HTTP control surface for the simulated hardware, bound to 127.0.0.1 only, for
- * tests and a future tester panel. No framework: node:http.
+ * tests, the `vep sim control` CLI and the tester panel. No framework: node:http.
  *
+ *   GET  /                           -> the tester panel (panel.html)
  *   GET  /state                      -> { ok: true, state: HardwareSnapshot }
+ *   GET  /printers/<name>/tickets    -> { ok: true, tickets: TicketSummary[] }
+ *   GET  /printers/<name>/tickets/<index>.png | .txt  -> the ticket as image or text
  *   POST /<area>/<verb>  (JSON body)  -> runs command { action: "<area>.<verb>", ...body }
  *        e.g. POST /activation/insert {"reader":"reader-1","device":"dev-1"}
  *             POST /usb/fault {"stick":"usb-1","fault":{"type":"remove-before","step":"rename"}}
+ *             POST /printer/fault {"printer":"p1","fault":"paper-out"}
  *   answers { ok: true, state } or { ok: false, error } (400 bad request, 409 refused).
  *
- * Requests must carry Content-Type: application/json and a loopback Host header, so that a web
- * page open on the same machine cannot drive the hardware (no CORS preflight is ever answered,
- * and DNS-rebinding hosts are refused).
+ * Requests must carry a loopback Host header (DNS-rebinding hosts are refused), and commands
+ * Content-Type: application/json, so that a web page open on the same machine cannot drive the
+ * hardware (no CORS preflight is ever answered). Responses are same-origin only
+ * (Cross-Origin-Resource-Policy), so another page cannot even embed a ticket image.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimCommandSchema } from './commands.ts';
+import { panelHtml } from './panel.ts';
 import type { SimulatedHardware } from './simulated-hardware.ts';
 
 const MAX_BODY = 24 * 1024 * 1024;
@@ -30,10 +37,53 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
+const COMMON_HEADERS = {
+  'cache-control': 'no-store',
+  'cross-origin-resource-policy': 'same-origin',
+  'x-content-type-options': 'nosniff',
+} as const;
+
+function sendBytes(res: http.ServerResponse, status: number, contentType: string, body: string | Buffer, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { ...COMMON_HEADERS, 'content-type': contentType, ...extra });
+  res.end(body);
+}
+
 function send(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(text);
+  sendBytes(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
+}
+
+/** GET routes other than /state; false when the path is none of them. */
+function handleGet(hardware: SimulatedHardware, pathname: string, res: http.ServerResponse, panel: string): boolean {
+  if (pathname === '/') {
+    sendBytes(res, 200, 'text/html; charset=utf-8', panel, {
+      // The panel's only script and style are inline; it talks to this origin only.
+      'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; frame-ancestors 'none'; form-action 'none'",
+      'x-frame-options': 'DENY',
+    });
+    return true;
+  }
+  const list = /^\/printers\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})\/tickets$/.exec(pathname);
+  if (list?.[1] !== undefined) {
+    const tickets = hardware.printers.tickets(list[1]);
+    if (tickets.ok) send(res, 200, { ok: true, tickets: tickets.value });
+    else send(res, 404, { ok: false, error: tickets.error });
+    return true;
+  }
+  const one = /^\/printers\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})\/tickets\/([1-9][0-9]{0,8})\.(png|txt)$/.exec(pathname);
+  if (one?.[1] !== undefined && one[2] !== undefined) {
+    const index = Number(one[2]);
+    if (one[3] === 'png') {
+      const png = hardware.printers.ticketPng(one[1], index);
+      if (png.ok) sendBytes(res, 200, 'image/png', png.value);
+      else send(res, 404, { ok: false, error: png.error });
+    } else {
+      const text = hardware.printers.ticketText(one[1], index);
+      if (text.ok) sendBytes(res, 200, 'text/plain; charset=utf-8', `${text.value}\n`);
+      else send(res, 404, { ok: false, error: text.error });
+    }
+    return true;
+  }
+  return false;
 }
 
 function readBody(req: http.IncomingMessage): Promise<string | undefined> {
@@ -54,11 +104,13 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
   });
 }
 
-async function handle(hardware: SimulatedHardware, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(hardware: SimulatedHardware, req: http.IncomingMessage, res: http.ServerResponse, panel: string): Promise<void> {
   if (!isLoopbackHost(req.headers.host ?? '')) return send(res, 403, { ok: false, error: 'loopback host required' });
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   if (req.method === 'GET' && url.pathname === '/state') return send(res, 200, { ok: true, state: hardware.snapshot() });
-  if (req.method !== 'POST') return send(res, 405, { ok: false, error: 'use GET /state or POST /<area>/<verb>' });
+  if (req.method === 'GET' && handleGet(hardware, url.pathname, res, panel)) return;
+  if (req.method === 'GET') return send(res, 404, { ok: false, error: `unknown path ${url.pathname}` });
+  if (req.method !== 'POST') return send(res, 405, { ok: false, error: 'use GET / , GET /state, GET /printers/<name>/tickets or POST /<area>/<verb>' });
   if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
     return send(res, 415, { ok: false, error: 'content-type must be application/json' });
   }
@@ -81,8 +133,9 @@ async function handle(hardware: SimulatedHardware, req: http.IncomingMessage, re
 }
 
 export function startControlServer(hardware: SimulatedHardware, options: { port?: number } = {}): Promise<ControlServer> {
+  const panel = panelHtml(fs.readFileSync(new URL('./panel.html', import.meta.url), 'utf8'));
   const server = http.createServer((req, res) => {
-    handle(hardware, req, res).catch((e: unknown) => {
+    handle(hardware, req, res, panel).catch((e: unknown) => {
       if (!res.headersSent) send(res, 500, { ok: false, error: e instanceof Error ? e.message : String(e) });
     });
   });

@@ -1,6 +1,6 @@
 /**
  * Registry of every simulated device in the process (activation readers and devices, keypads, USB
- * sticks, scanners), by name, with one `execute` for the control commands. The device factory
+ * sticks, scanners, printers), by name, with one `execute` for the control commands. The device factory
  * creates simulated devices here; tests and the HTTP control server drive them from here.
  */
 import { err, ok, type Result } from '../../shared/result.ts';
@@ -11,6 +11,8 @@ import { VirtualKeypad } from '../hid/virtual-keypad.ts';
 import { SimulatedUsbStick, type SimulatedUsbStickOptions, type UsbStickState } from '../usb/simulated-usb-stick.ts';
 import { SimulatedScanner, type SimulatedScannerOptions } from '../scanner/simulated-scanner.ts';
 import type { SimCommand } from './commands.ts';
+import { SimulatedPrinters, type PrinterSnapshot, type StartPrinterOptions } from './printers.ts';
+import { moveUsbMedium } from './usb-move.ts';
 
 export interface HardwareSnapshot {
   readonly activationReaders: Array<{ name: string; device: string | null } & VirtualReaderState>;
@@ -19,6 +21,7 @@ export interface HardwareSnapshot {
   readonly keypads: Array<{ name: string } & VirtualKeypad['state']>;
   readonly usbSticks: Array<{ name: string } & UsbStickState>;
   readonly scanners: Array<{ name: string } & SimulatedScanner['state']>;
+  readonly printers: PrinterSnapshot[];
 }
 
 function lookup<T>(map: ReadonlyMap<string, T>, kind: string, name: string): Result<T, string> {
@@ -32,6 +35,9 @@ export class SimulatedHardware {
   private readonly keypads = new Map<string, VirtualKeypad>();
   private readonly sticks = new Map<string, SimulatedUsbStick>();
   private readonly scanners = new Map<string, SimulatedScanner>();
+  /** Tickets (GET /printers/<name>/tickets), adoption of a station's printer, emulator access. */
+  readonly printers = new SimulatedPrinters();
+  private printersClosed: Promise<void> = Promise.resolve();
 
   activationReader(name: string): VirtualActivationReader {
     let reader = this.readers.get(name);
@@ -82,6 +88,14 @@ export class SimulatedHardware {
     return scanner;
   }
 
+  /**
+   * Starts a simulated printer (socat pty + ESC/POS emulator) and answers the pty path the
+   * station's driver opens: createPrinter({ kind: 'escpos-serial', path }).
+   */
+  startPrinter(name: string, options: StartPrinterOptions = {}): Promise<Result<string, string>> {
+    return this.printers.start(name, options);
+  }
+
   snapshot(): HardwareSnapshot {
     const deviceName = (device: VirtualActivationDevice | undefined): string | null =>
       [...this.devices].find(([, d]) => d === device)?.[0] ?? null;
@@ -93,6 +107,7 @@ export class SimulatedHardware {
       keypads: [...this.keypads].map(([name, k]) => ({ name, ...k.state })),
       usbSticks: [...this.sticks].map(([name, s]) => ({ name, ...s.state })),
       scanners: [...this.scanners].map(([name, s]) => ({ name, ...s.state })),
+      printers: this.printers.snapshot(),
     };
   }
 
@@ -105,6 +120,17 @@ export class SimulatedHardware {
         const device = this.activationDevice(command.device, command.capacity);
         if ([...this.readers.values()].some((r) => r.currentDevice === device)) return err(`device ${command.device} is in a reader`);
         reader.value.insert(device);
+        return ok(undefined);
+      }
+      case 'activation.move': {
+        const target = lookup(this.readers, 'activation reader', command.reader);
+        if (!target.ok) return target;
+        const device = lookup(this.devices, 'activation device', command.device);
+        if (!device.ok) return device;
+        if (target.value.currentDevice === device.value) return ok(undefined);
+        if (target.value.currentDevice !== undefined) return err(`reader ${command.reader} already holds a device`);
+        for (const reader of this.readers.values()) if (reader.currentDevice === device.value) reader.pull();
+        target.value.insert(device.value);
         return ok(undefined);
       }
       case 'activation.pull':
@@ -142,6 +168,13 @@ export class SimulatedHardware {
         }
         return ok(undefined);
       }
+      case 'usb.move': {
+        const from = lookup(this.sticks, 'USB stick', command.stick);
+        if (!from.ok) return from;
+        const to = lookup(this.sticks, 'USB stick', command.to);
+        if (!to.ok) return to;
+        return moveUsbMedium({ name: command.stick, stick: from.value }, { name: command.to, stick: to.value });
+      }
       case 'usb.insert':
       case 'usb.remove':
       case 'usb.fault':
@@ -178,11 +211,33 @@ export class SimulatedHardware {
         else s.injectFault(command.fault);
         return ok(undefined);
       }
+      case 'printer.fault':
+      case 'printer.clear':
+      case 'printer.refill':
+      case 'printer.paper-low':
+      case 'printer.slow':
+        return this.printers.execute(command);
     }
   }
 
-  /** Deletes the sticks' backing directories. */
+  /**
+   * Deletes the sticks' backing directories and stops the printers started here: socat gets its
+   * SIGTERM before this returns; `await close()` (or `closed()`) to wait until it has exited.
+   * Synchronous so existing `t.teardown(() => hardware.dispose())` callers keep working.
+   */
   dispose(): void {
     for (const stick of this.sticks.values()) stick.dispose();
+    this.printersClosed = this.printers.dispose();
+  }
+
+  /** The printers' shutdown started by the last dispose(). */
+  closed(): Promise<void> {
+    return this.printersClosed;
+  }
+
+  /** dispose() and wait until every emulator port is closed and every socat has exited. */
+  async close(): Promise<void> {
+    this.dispose();
+    await this.printersClosed;
   }
 }

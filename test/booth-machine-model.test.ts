@@ -8,7 +8,7 @@
  *    (first start, each recovery, a closed cabin).
  * 2. Every path is replayed against a live actor: actors are promises the test settles with
  *    the path's outputs, timeouts are SimulatedClock advances, and each step must land in the
- *    state the model predicted.
+ *    state the model predicted and name exactly one screen for the UI.
  * 3. The replays are inspected: EVERY state node of the machine definition must have been
  *    entered and EVERY transition of the definition (each event edge, each guarded branch,
  *    each `always`, `after` and invoke result) must have been taken at least once.
@@ -23,7 +23,7 @@ import { createActor, fromPromise, SimulatedClock } from 'xstate';
 import type { ActorLogic, AnyStateNode, AnyTransitionDefinition, EventObject, InspectionEvent } from 'xstate';
 import { __unsafe_getAllOwnEventDescriptors } from 'xstate';
 import { err, ok } from '../shared/result.ts';
-import { createBoothMachine } from '../booth/machine.ts';
+import { createBoothMachine, screenOf } from '../booth/machine.ts';
 import type { BoothSnapshot } from '../booth/machine.ts';
 import type { BoothActorName, BoothEvent, BoothInput } from '../booth/machine-types.ts';
 import { BOOTH_DELAY_FIELDS, DEFAULT_BOOTH_TIMEOUTS } from '../booth/timeouts.ts';
@@ -242,6 +242,8 @@ async function replay(steps: readonly ModelStep[], input: BoothInput, coverage: 
       if (JSON.stringify(live.value) !== expected || live.status !== step.state.status) {
         return `step ${index} (${step.event.type}): model ${expected} ${step.state.status}, live ${JSON.stringify(live.value)} ${live.status}`;
       }
+      // The UI is a function of the snapshot: every stable state names exactly one screen.
+      screenOf(live);
     }
     return undefined;
   } finally {

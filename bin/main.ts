@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerFoundationCommands } from '../shared/cli/foundation-commands.ts';
+import { registerSimCommands } from '../shared/cli/sim-commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('vep')
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerFoundationCommands(program);
+  registerSimCommands(program);
   return program;
 }
 

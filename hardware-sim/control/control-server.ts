@@ -57,7 +57,7 @@ function handleGet(hardware: SimulatedHardware, pathname: string, res: http.Serv
   if (pathname === '/') {
     sendBytes(res, 200, 'text/html; charset=utf-8', panel, {
       // The panel's only script and style are inline; it talks to this origin only.
-      'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; frame-ancestors 'none'; form-action 'none'",
+      'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'none'",
       'x-frame-options': 'DENY',
     });
     return true;

@@ -227,7 +227,9 @@ export class SimulatedHardware {
    */
   dispose(): void {
     for (const stick of this.sticks.values()) stick.dispose();
-    this.printersClosed = this.printers.dispose();
+    // Chained: a second dispose() must not let close() return before the first one's socat exited.
+    const previous = this.printersClosed;
+    this.printersClosed = Promise.all([previous, this.printers.dispose()]).then(() => undefined);
   }
 
   /** The printers' shutdown started by the last dispose(). */

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerFoundationCommands } from '../shared/cli/foundation-commands.ts';
 import { registerSimCommands } from '../shared/cli/sim-commands.ts';
+import { registerStartCommand } from '../shared/cli/start-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('vep')
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerFoundationCommands(program);
   registerSimCommands(program);
+  registerStartCommand(program);
   return program;
 }
 

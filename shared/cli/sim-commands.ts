@@ -13,7 +13,7 @@ export const DEFAULT_SIM_PORT = 8765;
 const DEFAULT_SIM_URL = `http://127.0.0.1:${DEFAULT_SIM_PORT}`;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-function parsePort(value: string): number {
+export function parsePort(value: string): number {
   if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65_535) throw new InvalidArgumentError('expected a port number 0-65535 (0: any free port)');
   return Number(value);
 }
@@ -26,7 +26,7 @@ function parseNames(value: string): string[] {
   return names;
 }
 
-interface ServeOptions {
+export interface ServeOptions {
   port: number;
   printers: string[];
   readers: string[];
@@ -53,7 +53,7 @@ function stopSignal(): { received: Promise<NodeJS.Signals>; cancel(): void } {
   return { received, cancel };
 }
 
-async function serve(opts: ServeOptions): Promise<number> {
+export async function serveSimulator(opts: ServeOptions): Promise<number> {
   const { SimulatedHardware } = await import('../../hardware-sim/control/simulated-hardware.ts');
   const { startControlServer } = await import('../../hardware-sim/control/control-server.ts');
   // Listening for the signals before anything starts: a stop request during start-up still
@@ -161,7 +161,7 @@ export function registerSimCommands(program: Command): void {
     .option('--scanners <names>', 'comma-separated scanner names', parseNames, [])
     .option('--out <dir>', 'also write every cut ticket as DIR/<printer>/ticket-NNNN.txt and .png')
     .action(async (opts: ServeOptions) => {
-      process.exitCode = await serve(opts);
+      process.exitCode = await serveSimulator(opts);
     });
 
   sim

@@ -1,0 +1,61 @@
+import test from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli, VEP_JS } from './helpers/cli.ts';
+
+function tempDir(t: { teardown(fn: () => void): void }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-start-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function waitForStdout(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let errOut = '';
+    child.stderr?.on('data', (c: Buffer) => (errOut += c.toString('utf8')));
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+      if (pattern.test(out)) resolve(out);
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}; stdout: ${out}; stderr: ${errOut}`)));
+  });
+}
+
+test('vep start prepares a verified simulacro package and runs the mesa simulator until SIGTERM', async (t) => {
+  const dir = tempDir(t);
+  const child = spawn(process.execPath, [VEP_JS, 'start', '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const out = await waitForStdout(child, /control panel: (http:\/\/127\.0\.0\.1:\d+)\//);
+  t.regex(out, /SIMULACRO — Elecciones Generales 2026/);
+  t.regex(out, /mesa \d{6}, .*: 300 electores hábiles, 2 cabinas/);
+  const url = /control panel: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1] ?? '';
+
+  const { state } = (await (await fetch(`${url}/state`)).json()) as { state: { printers: { name: string }[]; activationReaders: { name: string }[] } };
+  t.deepEqual(state.printers.map((p) => p.name).sort(), ['cabin-1', 'cabin-2', 'identity', 'results']);
+  t.deepEqual(state.activationReaders.map((r) => r.name).sort(), ['cabin-1', 'cabin-2', 'identity', 'results']);
+
+  // The package it wrote is the one a station would load: it verifies with the root public key.
+  const verify = await runCli(['election', 'verify', path.join(dir, 'election.pkg'), '--keys', path.join(dir, 'keys')]);
+  t.is(verify.code, 0, verify.stderr);
+
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  t.is(await exit, 0);
+});
+
+test('vep start refuses a definition that is not a simulacro', async (t) => {
+  const dir = tempDir(t);
+  const real = path.join(dir, 'real.json');
+  const def = JSON.parse(fs.readFileSync(path.join('test', 'fixtures', 'eg2026', 'definition.json'), 'utf8')) as { election: { simulacro: boolean } };
+  def.election.simulacro = false;
+  fs.writeFileSync(real, JSON.stringify(def));
+  const run = await runCli(['start', '--definition', real, '--dir', path.join(dir, 'run'), '--port', '0']);
+  t.is(run.code, 1);
+  t.regex(run.stderr, /only runs simulacro elections/);
+  t.false(fs.existsSync(path.join(dir, 'run', 'keys')));
+});

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { err, ok, type Result } from '../../result.ts';
 import { encodeFrame, FrameAssembler, type Frame, type FrameError } from '../hid/frame.ts';
-import type { HidTransport, HidTransportOpener } from '../hid/transport.ts';
+import { attachHidTransport, type HidTransport, type HidTransportOpener } from '../hid/transport.ts';
 import type { ActivationError, ActivationEvent, ActivationIoOptions, ActivationReader, Presence } from './activation-reader.ts';
 import { decodeImage, encodeImage, IMAGE_OVERHEAD, MAX_BLOB_BYTES, maxBlobFor } from './device-image.ts';
 import {
@@ -238,20 +238,12 @@ export class HidActivationReader implements ActivationReader {
     const transport = opened.value;
     this.transport = transport;
     this.assembler.reset();
-    // Handlers ignore a transport that is no longer current: a late error from an old handle
-    // must not tear down its replacement.
-    const onData = (report: Uint8Array): void => {
-      if (this.transport === transport) this.receive(report);
-    };
-    const onError = (error: Error): void => {
-      if (this.transport === transport) this.lost(error.message);
-    };
-    transport.on('data', onData);
-    transport.on('error', onError);
-    this.unsubscribe = () => {
-      transport.off('data', onData);
-      transport.off('error', onError);
-    };
+    this.unsubscribe = attachHidTransport(
+      transport,
+      (t) => this.transport === t,
+      (report) => this.receive(report),
+      (message) => this.lost(message),
+    );
     return ok(transport);
   }
 

@@ -22,3 +22,28 @@ export interface HidTransport {
 
 /** Opens the transport anew (after an unplug the drivers call it again to reconnect). */
 export type HidTransportOpener = () => Promise<Result<HidTransport, string>>;
+
+/**
+ * Subscribes a driver to a transport's reports and errors and returns the unsubscribe
+ * function. Handlers ignore a transport that is no longer the driver's current one, so a late
+ * error from an old handle never tears down its replacement after a reconnection.
+ */
+export function attachHidTransport(
+  transport: HidTransport,
+  isCurrent: (t: HidTransport) => boolean,
+  onReport: (report: Uint8Array) => void,
+  onLost: (message: string) => void,
+): () => void {
+  const onData = (report: Uint8Array): void => {
+    if (isCurrent(transport)) onReport(report);
+  };
+  const onError = (error: Error): void => {
+    if (isCurrent(transport)) onLost(error.message);
+  };
+  transport.on('data', onData);
+  transport.on('error', onError);
+  return () => {
+    transport.off('data', onData);
+    transport.off('error', onError);
+  };
+}

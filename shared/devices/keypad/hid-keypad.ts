@@ -3,7 +3,7 @@
  * otherwise). Undecodable reports are reported as status and ignored, never thrown.
  */
 import { err, ok, type Result } from '../../result.ts';
-import type { HidTransport, HidTransportOpener } from '../hid/transport.ts';
+import { attachHidTransport, type HidTransport, type HidTransportOpener } from '../hid/transport.ts';
 import { decodeKeyboardReport, KeyStateTracker } from './keyboard-report.ts';
 import type { KeyEvent, Keypad, KeypadError, KeypadProfile, KeypadStatus } from './keypad.ts';
 
@@ -24,18 +24,12 @@ export class HidKeypad implements Keypad {
     if (!opened.ok) return err({ kind: 'not-connected', detail: opened.error });
     const transport = opened.value;
     this.transport = transport;
-    const onData = (report: Uint8Array): void => {
-      if (this.transport === transport) this.receive(report);
-    };
-    const onError = (error: Error): void => {
-      if (this.transport === transport) this.lost(error.message);
-    };
-    transport.on('data', onData);
-    transport.on('error', onError);
-    this.detachTransport = () => {
-      transport.off('data', onData);
-      transport.off('error', onError);
-    };
+    this.detachTransport = attachHidTransport(
+      transport,
+      (t) => this.transport === t,
+      (report) => this.receive(report),
+      (message) => this.lost(message),
+    );
     this.status({ type: 'connected' });
     return ok(undefined);
   }

@@ -1,4 +1,7 @@
 import test from 'ava';
+import jsQRModule from 'jsqr';
+import { PNG } from 'pngjs';
+import { createPrinter } from '../shared/devices/printer/factory.ts';
 import type { Ballot } from '../shared/ballot/ballot.ts';
 import { decodeCompactBallot, encodeCompactBallot } from '../shared/ballot/encoding.ts';
 import { describeBallotLines } from '../shared/ballot/describe.ts';
@@ -24,6 +27,9 @@ function loadEg2026(): ElectionDefinition {
   if (!loaded.ok) throw new Error(formatDefinitionIssues(loaded.error));
   return loaded.value;
 }
+
+// jsqr is CommonJS; under NodeNext its default import is the module object.
+const jsQR = jsQRModule.default;
 
 const EG = loadEg2026();
 const NOT_SIMULACRO: ElectionDefinition = { ...EG, election: { ...EG.election, simulacro: false } };
@@ -243,4 +249,27 @@ test('results report refuses a tally whose totals do not add up', (t) => {
   const tally = tallyOf([BALLOT]);
   const forged = { ...tally, contests: tally.contests.map((c, i) => (i === 0 ? { ...c, emitted: c.emitted + 1 } : c)) };
   t.throws(() => cabinResultsReport({ ...HEADER, tally: forged, ballotCount: 1 }), { message: /inconsistent/u });
+});
+
+// --- through the real driver --------------------------------------------------------------------
+
+test('the constancia prints through the ESC/POS driver on the simulated printer, QR readable', async (t) => {
+  const created = await createPrinter({ kind: 'simulated-pty' });
+  if (!created.ok) throw new Error(`cannot create simulated printer: ${JSON.stringify(created.error)}`);
+  t.teardown(() => created.value.printer.close());
+  const emulator = created.value.simulator?.emulator;
+  if (emulator === undefined) throw new Error('simulated-pty printer without simulator');
+  const document = constanciaDeVoto({ definition: EG, ballot: BALLOT, reprint: false });
+  t.deepEqual(await created.value.printer.print({ id: 'constancia-test', document }), { ok: true, value: { printed: true } });
+  const tickets = emulator.tickets();
+  t.is(tickets.length, 1);
+  const ticket = tickets[0];
+  if (ticket === undefined) return;
+  t.true(ticket.complete);
+  t.is(emulator.unknownCommands().total, 0);
+  // Same lines as the plain-text rendering; the em dash is outside CP850 and prints as '-'.
+  t.is(ticket.text, documentToPlainText(document).replaceAll('—', '-'));
+  t.true(collapse(ticket.text).includes('votos preferenciales: 3 y 15'));
+  const png = PNG.sync.read(emulator.renderPng(ticket));
+  t.is(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data, encodeCompactBallot(EG, BALLOT));
 });

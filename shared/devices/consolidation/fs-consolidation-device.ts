@@ -56,14 +56,10 @@ export class FsConsolidationDevice implements ConsolidationDevice {
 
   writeFileAtomic(name: string, bytes: Uint8Array): Op<void> {
     return this.serialize(async () => {
-      const valid = validateFileName(name);
-      if (!valid.ok) return err({ kind: 'invalid-name', name, reason: valid.error });
-      const mounted = await this.checkMounted();
-      if (!mounted.ok) return mounted;
-      if (this.writeOnce) {
-        const refused = await this.writeOnceRefusal(name);
-        if (refused !== undefined) return err(refused);
-      }
+      const refused = await this.refuseNameOrMedium(name);
+      if (refused !== undefined) return err(refused);
+      const writeOnceRefused = this.writeOnce ? await this.writeOnceRefusal(name) : undefined;
+      if (writeOnceRefused !== undefined) return err(writeOnceRefused);
       await this.sweepTemporaries();
       return this.atomicWrite(name, bytes);
     });
@@ -71,10 +67,8 @@ export class FsConsolidationDevice implements ConsolidationDevice {
 
   readFile(name: string): Op<Uint8Array> {
     return this.serialize(async () => {
-      const valid = validateFileName(name);
-      if (!valid.ok) return err({ kind: 'invalid-name', name, reason: valid.error });
-      const mounted = await this.checkMounted();
-      if (!mounted.ok) return mounted;
+      const refused = await this.refuseNameOrMedium(name);
+      if (refused !== undefined) return err(refused);
       try {
         const info = await this.fs.stat(this.at(name));
         if (info === undefined || !info.isFile) return err({ kind: 'not-found', name });
@@ -107,10 +101,8 @@ export class FsConsolidationDevice implements ConsolidationDevice {
 
   deleteFile(name: string): Op<void> {
     return this.serialize(async () => {
-      const valid = validateFileName(name);
-      if (!valid.ok) return err({ kind: 'invalid-name', name, reason: valid.error });
-      const mounted = await this.checkMounted();
-      if (!mounted.ok) return mounted;
+      const refused = await this.refuseNameOrMedium(name);
+      if (refused !== undefined) return err(refused);
       try {
         const info = await this.fs.stat(this.at(name));
         if (info === undefined || !info.isFile) return err({ kind: 'not-found', name });
@@ -165,6 +157,14 @@ export class FsConsolidationDevice implements ConsolidationDevice {
     const run = this.queue.then(operation, operation);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** The checks every per-file operation starts with: a valid name on a mounted medium. */
+  private async refuseNameOrMedium(name: string): Promise<UsbError | undefined> {
+    const valid = validateFileName(name);
+    if (!valid.ok) return { kind: 'invalid-name', name, reason: valid.error };
+    const mounted = await this.checkMounted();
+    return mounted.ok ? undefined : mounted.error;
   }
 
   private async checkMounted(): Op<void> {

@@ -25,6 +25,25 @@ export type PtyPair = {
 
 export type PtyError = { kind: 'socat-failed'; detail: string };
 
+/**
+ * socat processes still running, killed when this process exits however it exits (short of
+ * SIGKILL): a test that fails before its teardown, or a simulator that crashes, must not leave
+ * orphaned socat processes holding ptys on a kiosk or a CI machine.
+ */
+const liveSocats = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function trackUntilExit(child: ChildProcess): void {
+  liveSocats.add(child);
+  child.once('exit', () => liveSocats.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const socat of liveSocats) socat.kill('SIGTERM');
+    });
+  }
+}
+
 export async function createPtyPair(): Promise<Result<PtyPair, PtyError>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-pty-'));
   const hostPath = path.join(dir, 'printer-host');
@@ -40,6 +59,7 @@ export async function createPtyPair(): Promise<Result<PtyPair, PtyError>> {
     fs.rmSync(dir, { recursive: true, force: true });
     return err({ kind: 'socat-failed', detail: String(error) });
   }
+  trackUntilExit(child);
   let running = true;
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {

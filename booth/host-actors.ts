@@ -1,0 +1,272 @@
+/**
+ * The cabin's actors against the real parts (contracts: machine-types.ts BoothActorContracts).
+ * One small function per actor. Expected failures resolve to typed results; only bugs reject.
+ *
+ * Secrecy: nothing here logs. The token nonce is the AcceptedToken handle (memory only, until
+ * the store records it hashed); print job ids are random, never derived from the ballot or time.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { markConsumed, readDeviceState } from '../shared/activation/device-state.ts';
+import { tokenRejectionScreenText } from '../shared/activation/rejection.ts';
+import { verifyToken } from '../shared/activation/token.ts';
+import type { AuditLog } from '../shared/audit/log.ts';
+import { validateBallot } from '../shared/ballot/rules.ts';
+import type { Signer } from '../shared/crypto/envelope.ts';
+import { sha256Hex } from '../shared/crypto/hash.ts';
+import type { ActivationError, ActivationReader } from '../shared/devices/activation/activation-reader.ts';
+import type { ConsolidationDevice, UsbError } from '../shared/devices/consolidation/consolidation-device.ts';
+import type { PrinterError, ThermalPrinter } from '../shared/devices/printer/printer.ts';
+import { documentToPlainText, type PrintDocument } from '../shared/documents/print-document.ts';
+import type { ElectionDefinition } from '../shared/election/definition.ts';
+import { resolvePackageKey, type VerifiedPackage } from '../shared/election/package.ts';
+import { err, ok, type Result } from '../shared/result.ts';
+import { buildCabinResults, CABIN_RESULTS_FILE_NAME } from '../shared/results/cabin-results.ts';
+import { emptyTally, isZeroTally, tallyBallots } from '../shared/tally/tally.ts';
+import { verifyPresidentCredential } from './credential.ts';
+import { cabinResultsReport, constanciaDeVoto, puestaACeroReport } from './documents.ts';
+import type { BoothActorContracts, BoothActorName, PrinterFault, SelfCheckFailure } from './machine-types.ts';
+import type { VoteStore } from './vote-store.ts';
+
+/** Everything the actors touch. `startupFailure`: found while starting (package, software, keys, store). */
+export interface HostParts {
+  readonly pkg: VerifiedPackage;
+  readonly definition: ElectionDefinition;
+  readonly cabinId: string;
+  readonly signer: Signer;
+  readonly softwareCode: string;
+  readonly store: VoteStore;
+  readonly audit: AuditLog;
+  readonly reader: ActivationReader;
+  readonly printer: ThermalPrinter;
+  readonly consolidation: ConsolidationDevice;
+  readonly clock: () => Date;
+  /** Written after the results file is on the consolidation device: a restart then starts closed. */
+  readonly resultsWrittenMarker: string;
+}
+
+type Out<K extends BoothActorName> = Promise<BoothActorContracts[K]['output']>;
+type In<K extends BoothActorName> = BoothActorContracts[K]['input'];
+export type HostActorFunctions = { [K in BoothActorName]: (input: In<K>) => Out<K> };
+
+function printerFault(e: PrinterError): PrinterFault {
+  return { kind: e.kind };
+}
+
+/** Random id: a job id derived from the ballot or the time would link the ticket to the vote. */
+async function print(parts: HostParts, document: PrintDocument): Promise<Result<void, PrinterFault>> {
+  const printed = await parts.printer.print({ id: randomUUID(), document });
+  return printed.ok ? ok(undefined) : err(printerFault(printed.error));
+}
+
+function header(parts: HostParts) {
+  return {
+    definition: parts.definition,
+    cabinId: parts.cabinId,
+    softwareCode: parts.softwareCode,
+    packageHash: parts.pkg.packageHash,
+    printedAt: parts.clock(),
+  };
+}
+
+async function selfCheck(parts: HostParts): Out<'selfCheck'> {
+  const fail = (kind: SelfCheckFailure['kind']) => err({ kind });
+  const year = parts.clock().getUTCFullYear();
+  if (!Number.isFinite(year) || year < 2024) return fail('clock-invalid');
+  try {
+    parts.store.phase();
+  } catch {
+    return fail('storage-fault');
+  }
+  const status = await parts.printer.status();
+  if (!status.ok || status.value === 'offline' || status.value === 'error') return fail('printer-unavailable');
+  const presence = await parts.reader.presence();
+  if (!presence.ok) return fail('activation-reader-unavailable');
+  return ok(undefined);
+}
+
+async function runPuestaACero(parts: HostParts): Out<'runPuestaACero'> {
+  const tally = emptyTally(parts.definition);
+  let empty: boolean;
+  try {
+    empty = parts.store.isEmpty();
+  } catch {
+    return err({ kind: 'storage-fault' });
+  }
+  if (!empty || !isZeroTally(tally)) return err({ kind: 'store-not-empty' });
+  const report = puestaACeroReport({ ...header(parts), tally });
+  const printed = await print(parts, report);
+  if (!printed.ok) return err({ kind: 'printer-fault', fault: printed.error });
+  const opened = parts.store.openVoting(sha256Hex(documentToPlainText(report)));
+  return opened.ok ? ok(undefined) : err({ kind: opened.error.kind === 'not-empty' ? 'store-not-empty' : 'storage-fault' });
+}
+
+function readFailure(e: ActivationError): 'device-missing' | 'write-failed' {
+  return e.kind === 'no-device' || e.kind === 'device-removed' ? 'device-missing' : 'write-failed';
+}
+
+async function verifyTokenOnDevice(parts: HostParts): Out<'verifyToken'> {
+  const read = await parts.reader.read();
+  if (!read.ok) return err({ kind: 'unreadable', screenText: 'No se pudo leer el dispositivo de activación. Retírelo e insértelo de nuevo.' });
+  const { definition } = parts;
+  const verified = verifyToken(read.value, {
+    resolveKey: resolvePackageKey(parts.pkg),
+    electionId: definition.election.id,
+    mesa: definition.mesa.number,
+    simulacro: definition.election.simulacro,
+    now: parts.clock(),
+    isUsed: (nonce) => parts.store.isUsed(nonce),
+  });
+  if (!verified.ok) return err({ kind: verified.error.kind, screenText: tokenRejectionScreenText(verified.error) });
+  return ok({ handle: verified.value.nonce });
+}
+
+function commitVote(parts: HostParts, input: In<'commitVote'>): Awaited<Out<'commitVote'>> {
+  if (!validateBallot(parts.definition, input.ballot).ok) return err({ kind: 'invalid-ballot' });
+  const committed = parts.store.commitVote({ ballot: input.ballot, nonce: input.token.handle });
+  if (committed.ok) return ok(undefined);
+  switch (committed.error.kind) {
+    case 'nonce-used':
+      return err({ kind: 'token-already-used' });
+    case 'invalid-input':
+      return err({ kind: 'invalid-ballot' });
+    default:
+      return err({ kind: 'storage-fault' });
+  }
+}
+
+async function printConstancia(parts: HostParts, input: In<'printConstancia'>): Out<'printConstancia'> {
+  const pending = parts.store.pendingConstancia();
+  if (!pending.ok) return err({ kind: 'error' });
+  if (pending.value === undefined) return ok(undefined);
+  // The store's durable flag wins: it knows about restarts the machine may not have seen.
+  const reprint = pending.value.reprint || input.reprint;
+  const printed = await print(parts, constanciaDeVoto({ definition: parts.definition, ballot: pending.value.ballot, reprint }));
+  if (!printed.ok) return printed;
+  return parts.store.markConstanciaPrinted().ok ? ok(undefined) : err({ kind: 'error' });
+}
+
+async function markDeviceConsumed(parts: HostParts): Out<'markDeviceConsumed'> {
+  const pending = parts.store.pendingConsumption();
+  if (pending === undefined) return ok(undefined);
+  const presence = await parts.reader.presence();
+  if (!presence.ok) return err({ kind: readFailure(presence.error) });
+  if (!presence.value.present) return err({ kind: 'device-missing' });
+  // Bound to this insertion: a swap between the check and the write fails as device-removed.
+  const io = { expectDeviceId: presence.value.deviceId };
+  const read = await parts.reader.read(io);
+  if (!read.ok) return err({ kind: readFailure(read.error) });
+  const { definition } = parts;
+  const scope = { electionId: definition.election.id, mesa: definition.mesa.number };
+  const state = readDeviceState(read.value, { resolveKey: resolvePackageKey(parts.pkg), ...scope });
+  const holdsToken = state.state === 'unconsumed-token' && state.token.nonce === pending.nonce;
+  const alreadyMarked = state.state === 'consumed' && state.nonce === pending.nonce;
+  if (!holdsToken && !alreadyMarked) return err({ kind: 'other-device' });
+  if (holdsToken) {
+    const written = await parts.reader.write(markConsumed({ ...scope, nonce: pending.nonce }, parts.signer), io);
+    if (!written.ok) return err({ kind: readFailure(written.error) });
+  }
+  return parts.store.markDeviceConsumed().ok ? ok(undefined) : err({ kind: 'write-failed' });
+}
+
+function abandonConsumptionMark(parts: HostParts): Awaited<Out<'abandonConsumptionMark'>> {
+  return parts.store.abandonPendingConsumption().ok ? ok(undefined) : err({ kind: 'storage-fault' });
+}
+
+async function printResultsReport(parts: HostParts): Out<'printResultsReport'> {
+  const closed = parts.store.close();
+  if (!closed.ok && closed.error.kind !== 'closed') return err({ kind: 'error' });
+  const ballots = parts.store.closedBallots();
+  if (!ballots.ok) return err({ kind: 'error' });
+  const tally = tallyBallots(parts.definition, ballots.value);
+  // The store only ever accepted validated ballots: an invalid one is a damaged store, not paper to print.
+  if (!tally.ok) return err({ kind: 'error' });
+  return print(parts, cabinResultsReport({ ...header(parts), tally: tally.value, ballotCount: ballots.value.length }));
+}
+
+function consolidationFault(e: UsbError): BoothActorContracts['writeResultsToConsolidation']['output'] {
+  switch (e.kind) {
+    case 'not-mounted':
+    case 'device-removed':
+      return err({ kind: 'device-missing' });
+    case 'full':
+    case 'too-large':
+      return err({ kind: 'device-full' });
+    case 'read-only':
+    case 'finalized':
+    case 'exists':
+    case 'write-once':
+      return err({ kind: 'read-only' });
+    default:
+      return err({ kind: 'write-failed' });
+  }
+}
+
+async function writeResultsToConsolidation(parts: HostParts): Out<'writeResultsToConsolidation'> {
+  const { store } = parts;
+  const ballots = store.closedBallots();
+  const nonces = store.usedNonceHashes();
+  const zeroReportHash = store.zeroReportHash();
+  if (!ballots.ok || !nonces.ok || zeroReportHash === undefined) return err({ kind: 'write-failed' });
+  const bytes = buildCabinResults({
+    pkg: parts.pkg,
+    cabinId: parts.cabinId,
+    softwareCode: parts.softwareCode,
+    zeroReportHash,
+    ballots: ballots.value,
+    usedNonceHashes: nonces.value,
+    auditHead: parts.audit.head(),
+    signer: parts.signer,
+  });
+  const name = CABIN_RESULTS_FILE_NAME(parts.cabinId);
+  const written = await parts.consolidation.writeFileAtomic(name, bytes);
+  if (!written.ok) return consolidationFault(written.error);
+  // Read back: a stick that lies about writes must not leave the cabin "closed" without results.
+  const back = await parts.consolidation.readFile(name);
+  if (!back.ok) return consolidationFault(back.error);
+  if (Buffer.compare(Buffer.from(back.value), Buffer.from(bytes)) !== 0) return err({ kind: 'write-failed' });
+  try {
+    fs.writeFileSync(parts.resultsWrittenMarker, `${sha256Hex(bytes)}\n`, { flush: true });
+  } catch {
+    return err({ kind: 'write-failed' });
+  }
+  return ok(undefined);
+}
+
+export function hostActorFunctions(parts: HostParts): HostActorFunctions {
+  return {
+    selfCheck: () => selfCheck(parts),
+    verifyPresidentCredential: ({ credential }) => Promise.resolve(verifyPresidentCredential(parts.pkg, credential.presented)),
+    runPuestaACero: () => runPuestaACero(parts),
+    verifyToken: () => verifyTokenOnDevice(parts),
+    commitVote: (input) => Promise.resolve(commitVote(parts, input)),
+    printConstancia: (input) => printConstancia(parts, input),
+    markDeviceConsumed: () => markDeviceConsumed(parts),
+    abandonConsumptionMark: () => Promise.resolve(abandonConsumptionMark(parts)),
+    printResultsReport: () => printResultsReport(parts),
+    writeResultsToConsolidation: () => writeResultsToConsolidation(parts),
+  };
+}
+
+/** Parts could not be assembled: self-check reports why, and nothing else may run (the machine never gets there). */
+export function outOfServiceActorFunctions(failure: SelfCheckFailure): HostActorFunctions {
+  const bug = () => Promise.reject(new Error('cabin host: actor called on a cabin that failed its self-check'));
+  return {
+    selfCheck: () => Promise.resolve(err(failure)),
+    verifyPresidentCredential: bug,
+    runPuestaACero: bug,
+    verifyToken: bug,
+    commitVote: bug,
+    printConstancia: bug,
+    markDeviceConsumed: bug,
+    abandonConsumptionMark: bug,
+    printResultsReport: bug,
+    writeResultsToConsolidation: bug,
+  };
+}
+
+export const RESULTS_WRITTEN_MARKER = 'results-written';
+export function resultsWrittenMarkerPath(dataDir: string): string {
+  return path.join(dataDir, RESULTS_WRITTEN_MARKER);
+}

@@ -1,0 +1,292 @@
+/**
+ * The cabin host: runs the pure cabin machine (machine.ts) against the real parts. It verifies the
+ * election package against the trusted ONPE root, checks the software version code, opens the
+ * vote store and audit log under the data dir, creates the devices, computes the voting close
+ * time, rebuilds the recovery state from the store, provides the actors (host-actors.ts), appends
+ * the machine's audit events to the audit log, and forwards activation reader changes.
+ *
+ * DECISIONS
+ * - A bad package, unauthorized software, a missing cabin key or an unreadable store do not throw:
+ *   the machine starts and its self-check fails, so the cabin shows out-of-service with the reason.
+ * - A member credential inserted in the activation reader is never forwarded as DEVICE_INSERTED
+ *   (it is not a voter's device). While the cabin awaits the puesta a cero it is presented as
+ *   CREDENTIAL_PRESENTED; otherwise it is held until removal for `requestClose`/`releaseCabin`.
+ * - The store knows 'closed' but not whether the results reached the USB stick: a marker file in
+ *   the data dir, written after the read-back check, tells 'closing' (reprint + rewrite) from 'closed'.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createActor, fromPromise } from 'xstate';
+import type { Actor } from 'xstate';
+import { z } from 'zod';
+import { openAuditLog, type AuditLog } from '../shared/audit/log.ts';
+import type { ContestChoice } from '../shared/ballot/ballot.ts';
+import { validateContestChoice, type DraftProblem } from '../shared/ballot/rules.ts';
+import { fromBase64Strict } from '../shared/crypto/base64.ts';
+import { loadSigner } from '../shared/crypto/keyset.ts';
+import { createDevices, type DeviceSetupError, type Devices } from '../shared/devices/factory.ts';
+import type { ActivationEvent } from '../shared/devices/activation/activation-reader.ts';
+import { findContest, localTimeToMinutes, type ElectionDefinition } from '../shared/election/definition.ts';
+import { checkSoftwareAuthorized, loadVerifiedPackage, type VerifiedPackage } from '../shared/election/package.ts';
+import { err, ok, type Result } from '../shared/result.ts';
+import { currentSoftwareVersionCode } from '../shared/software/version-code.ts';
+import type { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
+import { isMemberCredential } from './credential.ts';
+import type { BoothHostConfig } from './host-config.ts';
+import { hostActorFunctions, outOfServiceActorFunctions, resultsWrittenMarkerPath, type HostActorFunctions } from './host-actors.ts';
+import { createBoothMachine, screenOf, type BoothMachine } from './machine.ts';
+import type { BoothActorContracts, BoothActorName, BoothEvent, BoothInput, BoothPhase, BoothRecovery, PresidentCredential, SelfCheckFailure } from './machine-types.ts';
+import { openVoteStore, type VoteStore } from './vote-store.ts';
+
+export interface BoothHost {
+  readonly actor: Actor<BoothMachine>;
+  /** Undefined when the package did not verify (the cabin is out of service). */
+  readonly definition: ElectionDefinition | undefined;
+  readonly devices: Devices;
+  send(event: BoothEvent): void;
+  /** CLOSE_REQUESTED with the member credential now in the reader (null if none). */
+  requestClose(presidentOrder: boolean): void;
+  /** PRESIDENT_RELEASE with the credential in the reader; false if no credential is present. */
+  releaseCabin(): boolean;
+  /** Resolves once every reader event received so far was forwarded to the machine. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type HostStartError =
+  | { readonly kind: 'data-dir'; readonly detail: string }
+  | { readonly kind: 'audit-log'; readonly detail: string }
+  | { readonly kind: 'devices'; readonly error: DeviceSetupError }
+  | { readonly kind: 'devices-missing'; readonly missing: string };
+
+export interface BoothHostOptions {
+  readonly hardware?: SimulatedHardware;
+  readonly clock?: () => Date;
+}
+
+// --- pure helpers ---------------------------------------------------------------------------------
+
+function zoneOffsetMs(epochMs: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(epochMs));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - Math.floor(epochMs / 1000) * 1000;
+}
+
+/** Epoch ms of local `time` ("HH:MM") on `date` ("YYYY-MM-DD") in the IANA `timeZone`. Throws on malformed input (the definition was validated). */
+export function localDateTimeToEpoch(date: string, time: string, timeZone: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/u.exec(date);
+  const minutes = localTimeToMinutes(time);
+  if (match === null || minutes === undefined) throw new Error(`bad local date/time ${date} ${time}`);
+  const wall = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) + minutes * 60_000;
+  // Two passes settle the offset even when the first guess falls on the other side of a DST change.
+  let epoch = wall - zoneOffsetMs(wall, timeZone);
+  epoch = wall - zoneOffsetMs(epoch, timeZone);
+  return epoch;
+}
+
+export function votingCloseAt(definition: ElectionDefinition): number {
+  const { election } = definition;
+  return localDateTimeToEpoch(election.date, election.schedule.votingClose, election.timezone);
+}
+
+/** What the machine must know at start, from the durable store (and the results marker). */
+export function recoveryFromStore(store: VoteStore, resultsWritten: boolean): BoothRecovery {
+  const stored = store.phase();
+  const phase: BoothPhase = stored === 'closed' ? (resultsWritten ? 'closed' : 'closing') : stored;
+  const pending = store.pendingConstancia();
+  return {
+    phase,
+    // An unreadable pending record counts as pending: the printing actor then reports the fault.
+    pendingConstancia: !pending.ok || pending.value !== undefined,
+    pendingConsumptionMark: store.pendingConsumption() !== undefined,
+  };
+}
+
+// --- start ----------------------------------------------------------------------------------------
+
+const publicKeyFileSchema = z.object({ publicKey: z.string() });
+
+function loadRootKey(file: string): Uint8Array | undefined {
+  try {
+    const parsed = publicKeyFileSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    if (!parsed.success) return undefined;
+    const key = fromBase64Strict(parsed.data.publicKey, 32);
+    return key.ok ? key.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Assembled {
+  readonly actors: HostActorFunctions;
+  readonly pkg?: VerifiedPackage;
+  readonly store?: VoteStore;
+}
+
+function assemble(config: BoothHostConfig, devices: Devices, audit: AuditLog, clock: () => Date): Assembled {
+  const down = (kind: SelfCheckFailure['kind']): Assembled => ({ actors: outOfServiceActorFunctions({ kind }) });
+  const rootKey = loadRootKey(config.rootPublicKeyFile);
+  if (rootKey === undefined) return down('keys-invalid');
+  const loaded = loadVerifiedPackage(config.packagePath, rootKey);
+  if (!loaded.ok) return down('package-invalid');
+  const pkg = loaded.value;
+  const softwareCode = currentSoftwareVersionCode();
+  if (!checkSoftwareAuthorized(pkg, softwareCode).ok) return { ...down('software-unauthorized'), pkg };
+  const signer = loadSigner(config.keysDir, config.cabinId);
+  if (!signer.ok || !(config.cabinId in pkg.payload.keys.stations.cabins)) return { ...down('keys-invalid'), pkg };
+  const store = openVoteStore(path.join(config.dataDir, 'votes.db'));
+  if (!store.ok) return { ...down('storage-fault'), pkg };
+  const { activationReader, printer, consolidation } = devices;
+  if (activationReader === undefined || printer === undefined || consolidation === undefined) {
+    throw new Error('bug: devices checked before assembly');
+  }
+  const actors = hostActorFunctions({
+    pkg,
+    definition: pkg.payload.definition,
+    cabinId: config.cabinId,
+    signer: signer.value,
+    softwareCode,
+    store: store.value,
+    audit,
+    reader: activationReader,
+    printer: printer.printer,
+    consolidation,
+    clock,
+    resultsWrittenMarker: resultsWrittenMarkerPath(config.dataDir),
+  });
+  return { actors, pkg, store: store.value };
+}
+
+function provided(actors: HostActorFunctions) {
+  const wrap = <K extends BoothActorName>(name: K) =>
+    fromPromise<BoothActorContracts[K]['output'], BoothActorContracts[K]['input']>(({ input }) => actors[name](input));
+  return {
+    selfCheck: wrap('selfCheck'),
+    verifyPresidentCredential: wrap('verifyPresidentCredential'),
+    runPuestaACero: wrap('runPuestaACero'),
+    verifyToken: wrap('verifyToken'),
+    commitVote: wrap('commitVote'),
+    printConstancia: wrap('printConstancia'),
+    markDeviceConsumed: wrap('markDeviceConsumed'),
+    abandonConsumptionMark: wrap('abandonConsumptionMark'),
+    printResultsReport: wrap('printResultsReport'),
+    writeResultsToConsolidation: wrap('writeResultsToConsolidation'),
+  };
+}
+
+export async function startBoothHost(config: BoothHostConfig, options: BoothHostOptions = {}): Promise<Result<BoothHost, HostStartError>> {
+  const clock = options.clock ?? (() => new Date());
+  try {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+  } catch (e) {
+    return err({ kind: 'data-dir', detail: String(e) });
+  }
+  const created = await createDevices(config.devices, { hardware: options.hardware });
+  if (!created.ok) return err({ kind: 'devices', error: created.error });
+  const devices = created.value;
+  const missing = (['activationReader', 'printer', 'consolidation'] as const).find((name) => devices[name] === undefined);
+  if (missing !== undefined) {
+    await devices.close();
+    return err({ kind: 'devices-missing', missing });
+  }
+  const reader = devices.activationReader;
+  if (reader === undefined) throw new Error('bug: reader checked above');
+  const auditOpened = openAuditLog(path.join(config.dataDir, 'audit.db'), { role: config.cabinId, clock });
+  if (!auditOpened.ok) {
+    await devices.close();
+    return err({ kind: 'audit-log', detail: JSON.stringify(auditOpened.error) });
+  }
+  const audit = auditOpened.value;
+  const { actors, pkg, store } = assemble(config, devices, audit, clock);
+  const definition = pkg?.payload.definition;
+
+  const validateChoice = (contestId: string, choice: ContestChoice): Result<ContestChoice, DraftProblem> => {
+    const contest = definition === undefined ? undefined : findContest(definition, contestId);
+    if (contest === undefined) return err({ kind: 'unknown-contest', contestId });
+    return validateContestChoice(contest, choice);
+  };
+  const machine = createBoothMachine({ validateChoice, now: () => clock().getTime() }).provide({ actors: provided(actors) });
+  let input: BoothInput;
+  if (definition === undefined || store === undefined) {
+    // Out of service: self-check fails before any of this is read.
+    input = { contests: [{ id: 'unavailable' }], votingCloseAt: 0 };
+  } else {
+    const recovery = recoveryFromStore(store, fs.existsSync(resultsWrittenMarkerPath(config.dataDir)));
+    input = {
+      contests: definition.contests.map((c) => ({ id: c.id })),
+      votingCloseAt: votingCloseAt(definition),
+      recovery,
+      initialPhase: recovery.phase === 'closed' ? 'closed' : 'boot',
+    };
+  }
+  const actor = createActor(machine, { input });
+  actor.on('audit', (event) => {
+    try {
+      audit.append(event.event, { message: event.message });
+    } catch {
+      // A message the log refuses (DNI-shaped) is a machine bug; never let it stop the cabin.
+      audit.append('storage.fault', { message: 'audit message refused by the log' });
+    }
+  });
+
+  let credential: Uint8Array | null = null;
+  let queue: Promise<void> = Promise.resolve();
+  const onReaderEvent = async (event: ActivationEvent): Promise<void> => {
+    if (event.type === 'inserted') {
+      const read = await reader.read({ expectDeviceId: event.deviceId });
+      if (read.ok && isMemberCredential(read.value)) {
+        credential = read.value;
+        if (screenOf(actor.getSnapshot()) === 'awaiting-puesta-a-cero') {
+          actor.send({ type: 'CREDENTIAL_PRESENTED', credential: { presented: read.value } });
+        }
+        return;
+      }
+      actor.send({ type: 'DEVICE_INSERTED' });
+    } else if (credential !== null) {
+      credential = null;
+    } else {
+      actor.send({ type: 'DEVICE_REMOVED' });
+    }
+  };
+  const enqueue = (event: ActivationEvent) => {
+    queue = queue.then(() => onReaderEvent(event));
+  };
+  const unsubscribe = reader.onChange(enqueue);
+  actor.start();
+  const presence = await reader.presence();
+  if (presence.ok && presence.value.present) enqueue({ type: 'inserted', deviceId: presence.value.deviceId });
+
+  const held = (): PresidentCredential | null => (credential === null ? null : { presented: credential });
+  return ok({
+    actor,
+    definition,
+    devices,
+    send: (event) => actor.send(event),
+    requestClose: (presidentOrder) => actor.send({ type: 'CLOSE_REQUESTED', credential: held(), presidentOrder }),
+    releaseCabin: () => {
+      const presented = held();
+      if (presented === null) return false;
+      actor.send({ type: 'PRESIDENT_RELEASE', credential: presented });
+      return true;
+    },
+    idle: () => queue,
+    async close() {
+      unsubscribe();
+      actor.stop();
+      await queue;
+      await devices.close();
+      store?.disconnect();
+      audit.close();
+    },
+  });
+}

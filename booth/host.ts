@@ -48,6 +48,8 @@ export interface BoothHost {
   requestClose(presidentOrder: boolean): void;
   /** PRESIDENT_RELEASE with the credential in the reader; false if no credential is present. */
   releaseCabin(): boolean;
+  /** A member credential is in the reader (for the UI: enable the president's actions). */
+  credentialPresent(): boolean;
   /** Resolves once every reader event received so far was forwarded to the machine. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -279,6 +281,7 @@ export async function startBoothHost(config: BoothHostConfig, options: BoothHost
       actor.send({ type: 'PRESIDENT_RELEASE', credential: presented });
       return true;
     },
+    credentialPresent: () => credential !== null,
     idle: () => queue,
     async close() {
       unsubscribe();

@@ -1,0 +1,279 @@
+/**
+ * The cabin host with real parts: a generated key set, the signed eg2026 package, the vote store
+ * and audit log on disk, a simulated activation reader with virtual devices, the ESC/POS driver on
+ * a simulated pty printer and a simulated USB stick. Time for the machine comes from an injected
+ * clock; nothing here asserts timings.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import type { ExecutionContext } from 'ava';
+import { issueToken } from '../shared/activation/token.ts';
+import { readDeviceState } from '../shared/activation/device-state.ts';
+import type { ContestChoice } from '../shared/ballot/ballot.ts';
+import { generateKeySet, loadSigner, publicKeyFile } from '../shared/crypto/keyset.ts';
+import { encodeImage, decodeImage } from '../shared/devices/activation/device-image.ts';
+import { buildPackage, resolvePackageKey, verifyPackageBytes } from '../shared/election/package.ts';
+import { CABIN_RESULTS_FILE_NAME, verifyCabinResults } from '../shared/results/cabin-results.ts';
+import { tallyBallots } from '../shared/tally/tally.ts';
+import { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
+import type { VirtualActivationDevice } from '../hardware-sim/hid/virtual-activation-device.ts';
+import { presidentSignerRole, verifyPresidentCredential, writeMemberCredential } from '../booth/credential.ts';
+import { localDateTimeToEpoch, startBoothHost, votingCloseAt, type BoothHost } from '../booth/host.ts';
+import type { BoothHostConfig } from '../booth/host-config.ts';
+import { screenOf } from '../booth/machine.ts';
+import type { BoothScreen } from '../booth/machine-types.ts';
+import { EG2026_CLOSE_AT, EG2026_OPEN_AT, loadEg2026 } from './helpers/booth-harness.ts';
+
+const EG = loadEg2026();
+
+test('votingCloseAt is schedule.votingClose on the election date in the election timezone', (t) => {
+  t.is(votingCloseAt(EG), EG2026_CLOSE_AT);
+  t.is(localDateTimeToEpoch('2026-04-12', '07:30', 'America/Lima'), EG2026_OPEN_AT);
+  // Across a DST change: Madrid is UTC+2 in July, UTC+1 in January.
+  t.is(localDateTimeToEpoch('2026-07-01', '12:00', 'Europe/Madrid'), Date.parse('2026-07-01T10:00:00Z'));
+  t.is(localDateTimeToEpoch('2026-01-01', '12:00', 'Europe/Madrid'), Date.parse('2026-01-01T11:00:00Z'));
+});
+
+interface World {
+  readonly dir: string;
+  readonly keysDir: string;
+  readonly config: BoothHostConfig;
+  readonly hardware: SimulatedHardware;
+  now: number;
+}
+
+function makeWorld(t: ExecutionContext): World {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const keysDir = path.join(dir, 'keys');
+  const generated = generateKeySet(keysDir, { cabins: EG.mesa.cabins, members: EG.members.length });
+  if (!generated.ok) throw new Error(`keys: ${JSON.stringify(generated.error)}`);
+  const built = buildPackage(EG, keysDir);
+  if (!built.ok) throw new Error(`package: ${JSON.stringify(built.error)}`);
+  const packagePath = path.join(dir, 'package.vep');
+  fs.writeFileSync(packagePath, built.value);
+  const hardware = new SimulatedHardware();
+  t.teardown(() => hardware.dispose());
+  const config: BoothHostConfig = {
+    packagePath,
+    rootPublicKeyFile: publicKeyFile(keysDir, 'onpe-root'),
+    cabinId: 'cabin-1',
+    dataDir: path.join(dir, 'data'),
+    keysDir,
+    devices: {
+      activationReader: { kind: 'simulated', name: 'reader', timeoutMs: 3000 },
+      consolidation: { kind: 'simulated', name: 'usb', writeOnce: false, inserted: true },
+      printer: { kind: 'simulated-pty' },
+    },
+  };
+  return { dir, keysDir, config, hardware, now: EG2026_OPEN_AT };
+}
+
+async function start(t: ExecutionContext, world: World): Promise<BoothHost> {
+  const started = await startBoothHost(world.config, { hardware: world.hardware, clock: () => new Date(world.now) });
+  if (!started.ok) throw new Error(`host did not start: ${JSON.stringify(started.error)}`);
+  let closed = false;
+  const close = async () => {
+    if (!closed) await started.value.close();
+    closed = true;
+  };
+  t.teardown(close);
+  return { ...started.value, close };
+}
+
+function screen(host: BoothHost): BoothScreen {
+  return screenOf(host.actor.getSnapshot());
+}
+
+/** Waits (bounded) until the machine shows `wanted`; fails with the screen it is stuck on. */
+async function until(host: BoothHost, wanted: BoothScreen): Promise<void> {
+  for (let i = 0; i < 1500; i++) {
+    await host.idle();
+    if (screen(host) === wanted) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`expected screen ${wanted}, still on ${screen(host)}`);
+}
+
+function deviceWith(world: World, name: string, blob: Uint8Array): VirtualActivationDevice {
+  const device = world.hardware.activationDevice(name);
+  device.writeMemory(encodeImage(blob));
+  return device;
+}
+
+function presidentCredential(world: World): Uint8Array {
+  const pkg = verifyPackageBytes(fs.readFileSync(world.config.packagePath), loadRootKey(world));
+  const role = pkg.ok ? presidentSignerRole(pkg.value) : undefined;
+  if (role === undefined) throw new Error('no president');
+  const signer = loadSigner(world.keysDir, role);
+  if (!signer.ok) throw new Error('president key');
+  return writeMemberCredential(signer.value.seed, role);
+}
+
+function token(world: World) {
+  const signer = loadSigner(world.keysDir, 'identity');
+  if (!signer.ok) throw new Error('identity key');
+  return issueToken({
+    electionId: EG.election.id,
+    mesa: EG.mesa.number,
+    simulacro: EG.election.simulacro,
+    now: new Date(world.now),
+    validityMinutes: 60,
+    signer: signer.value,
+  });
+}
+
+function emulator(host: BoothHost) {
+  const found = host.devices.printer?.simulator?.emulator;
+  if (found === undefined) throw new Error('simulated printer expected');
+  return found;
+}
+
+function ticketTexts(host: BoothHost): string[] {
+  return emulator(host).completeTickets().map((ticket) => ticket.text);
+}
+
+/** One choice per contest: an organization (with the first preferential candidates where allowed), then blank. */
+function choices(): ContestChoice[] {
+  return EG.contests.map((contest, index) => {
+    if (index === EG.contests.length - 1) return { kind: 'blank' };
+    const organization = contest.organizations[index];
+    if (organization === undefined) throw new Error('fixture');
+    const preferential = (organization.candidates ?? []).slice(0, contest.maxPreferential).map((c) => c.number);
+    return { kind: 'organization', organization: organization.number, preferential };
+  });
+}
+
+async function voteAll(host: BoothHost): Promise<void> {
+  for (const choice of choices()) {
+    if (choice.kind === 'blank') host.send({ type: 'CHOOSE_BLANK' });
+    else if (choice.kind === 'null') host.send({ type: 'CHOOSE_NULL' });
+    else {
+      host.send({ type: 'CHOOSE_ORGANIZATION', organization: choice.organization });
+      host.send({ type: 'SET_PREFERENTIAL', candidates: choice.preferential });
+    }
+    host.send({ type: 'NEXT' });
+  }
+  await until(host, 'review');
+  host.send({ type: 'NEXT' });
+  await until(host, 'confirm');
+  host.send({ type: 'CONFIRM' });
+}
+
+async function openCabin(t: ExecutionContext, world: World): Promise<BoothHost> {
+  const host = await start(t, world);
+  await until(host, 'awaiting-puesta-a-cero');
+  const reader = world.hardware.activationReader('reader');
+  reader.insert(deviceWith(world, 'credential', presidentCredential(world)));
+  await until(host, 'ready');
+  reader.pull();
+  await host.idle();
+  return host;
+}
+
+test('a full day: puesta a cero, one vote, replay refused, close, results on the USB, restart closed', async (t) => {
+  const world = makeWorld(t);
+  const reader = world.hardware.activationReader('reader');
+  const host = await openCabin(t, world);
+
+  const zero = ticketTexts(host);
+  t.is(zero.length, 1);
+  t.regex(zero[0] ?? '', /REPORTE DE PUESTA A CERO/u);
+  t.regex(zero[0] ?? '', /TOTAL DE VOTOS EMITIDOS\s+0/u);
+  t.notRegex(zero[0] ?? '', /TOTAL DE VOTOS EMITIDOS\s+[1-9]/u);
+
+  const issued = token(world);
+  const voterDevice = deviceWith(world, 'voter', issued.bytes);
+  reader.insert(voterDevice);
+  await until(host, 'contest');
+  await voteAll(host);
+  await until(host, 'remove-device');
+
+  const tickets = ticketTexts(host);
+  t.is(tickets.length, 2, 'exactly one constancia after the puesta a cero');
+  t.regex(tickets[1] ?? '', /CONSTANCIA DE VOTO/u);
+  t.notRegex(tickets[1] ?? '', /REIMPRESI/u);
+  const blob = decodeImage(voterDevice.readMemory());
+  if (!blob.ok) throw new Error('device unreadable');
+  const pkg = verifyPackageBytes(fs.readFileSync(world.config.packagePath), loadRootKey(world));
+  if (!pkg.ok) throw new Error('package');
+  const state = readDeviceState(blob.value, { resolveKey: resolvePackageKey(pkg.value), electionId: EG.election.id, mesa: EG.mesa.number });
+  t.deepEqual(state, { state: 'consumed', nonce: issued.nonce, cabin: 'cabin-1' });
+
+  reader.pull();
+  await until(host, 'ready');
+
+  // The same token copied onto another device: this cabin has it as used.
+  reader.insert(deviceWith(world, 'copy', issued.bytes));
+  await until(host, 'token-rejected');
+  t.is(host.actor.getSnapshot().context.tokenRefusal?.kind, 'replayed');
+  reader.pull();
+  await until(host, 'ready');
+
+  // The consumed device itself.
+  reader.insert(voterDevice);
+  await until(host, 'token-rejected');
+  t.is(host.actor.getSnapshot().context.tokenRefusal?.kind, 'consumed');
+  reader.pull();
+  await until(host, 'ready');
+
+  // Closing before the scheduled time, on the president's order, with the credential in the reader.
+  reader.insert(world.hardware.activationDevice('credential'));
+  for (let i = 0; i < 1500 && !host.credentialPresent(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.true(host.credentialPresent());
+  t.is(screen(host), 'ready', 'a member credential is not a voter device');
+  host.requestClose(true);
+  await until(host, 'closed');
+  reader.pull();
+  await host.idle();
+
+  const report = ticketTexts(host)[2] ?? '';
+  t.regex(report, /RESULTADOS DE LA CABINA/u);
+  t.regex(report, /Cédulas emitidas en la cabina:\s+1/u);
+  const file = await host.devices.consolidation?.readFile(CABIN_RESULTS_FILE_NAME('cabin-1'));
+  if (file?.ok !== true) throw new Error('results file missing');
+  const verified = verifyCabinResults(file.value, { pkg: pkg.value, expectedCabinId: 'cabin-1' });
+  if (!verified.ok) throw new Error(`results do not verify: ${JSON.stringify(verified.error)}`);
+  t.is(verified.value.ballotCount, 1);
+  const expected = tallyBallots(EG, [{ choices: Object.fromEntries(EG.contests.map((c, i) => [c.id, choices()[i] as ContestChoice])) }]);
+  if (!expected.ok) throw new Error('tally');
+  t.deepEqual(verified.value.tally, expected.value);
+
+  await host.close();
+  const again = await start(t, world);
+  await until(again, 'closed');
+  t.is(ticketTexts(again).length, 0, 'a closed cabin prints nothing at restart');
+});
+
+function loadRootKey(world: World): Uint8Array {
+  const json = JSON.parse(fs.readFileSync(world.config.rootPublicKeyFile, 'utf8')) as { publicKey: string };
+  return new Uint8Array(Buffer.from(json.publicKey, 'base64'));
+}
+
+test('a package that does not verify puts the cabin out of service instead of throwing', async (t) => {
+  const world = makeWorld(t);
+  const bytes = fs.readFileSync(world.config.packagePath);
+  bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 1;
+  fs.writeFileSync(world.config.packagePath, bytes);
+  const host = await start(t, world);
+  await until(host, 'out-of-service');
+  t.is(host.definition, undefined);
+});
+
+test('member credentials: only the president, proven against the package key', (t) => {
+  const world = makeWorld(t);
+  const pkg = verifyPackageBytes(fs.readFileSync(world.config.packagePath), loadRootKey(world));
+  if (!pkg.ok) throw new Error('package');
+  const president = presidentSignerRole(pkg.value);
+  t.is(president, 'member-1');
+  const secretary = loadSigner(world.keysDir, 'member-2');
+  const presidentKey = loadSigner(world.keysDir, 'member-1');
+  if (!secretary.ok || !presidentKey.ok) throw new Error('keys');
+  t.deepEqual(verifyPresidentCredential(pkg.value, writeMemberCredential(presidentKey.value.seed, 'member-1')), { ok: true, value: undefined });
+  t.deepEqual(verifyPresidentCredential(pkg.value, writeMemberCredential(secretary.value.seed, 'member-2')), { ok: false, error: 'not-president' });
+  // The secretary's seed claiming to be the president fails the challenge.
+  t.deepEqual(verifyPresidentCredential(pkg.value, writeMemberCredential(secretary.value.seed, 'member-1')), { ok: false, error: 'unknown' });
+  t.deepEqual(verifyPresidentCredential(pkg.value, new TextEncoder().encode('hello')), { ok: false, error: 'unreadable' });
+});

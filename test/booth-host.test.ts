@@ -277,3 +277,26 @@ test('member credentials: only the president, proven against the package key', (
   t.deepEqual(verifyPresidentCredential(pkg.value, writeMemberCredential(secretary.value.seed, 'member-1')), { ok: false, error: 'unknown' });
   t.deepEqual(verifyPresidentCredential(pkg.value, new TextEncoder().encode('hello')), { ok: false, error: 'unreadable' });
 });
+
+test('a constancia pending at a stop is printed once after the restart, marked REIMPRESIÓN', async (t) => {
+  const world = makeWorld(t);
+  const reader = world.hardware.activationReader('reader');
+  const host = await openCabin(t, world);
+  reader.insert(deviceWith(world, 'voter', token(world).bytes));
+  await until(host, 'contest');
+  emulator(host).setFault('paper-out');
+  await voteAll(host);
+  await until(host, 'printer-fault');
+  t.is(ticketTexts(host).length, 1, 'only the puesta a cero was printed');
+  await host.close();
+
+  const again = await start(t, world);
+  for (let i = 0; i < 1500 && ticketTexts(again).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  await until(again, 'remove-device');
+  reader.pull();
+  await until(again, 'ready');
+  const tickets = ticketTexts(again);
+  t.is(tickets.length, 1);
+  t.regex(tickets[0] ?? '', /CONSTANCIA DE VOTO/u);
+  t.regex(tickets[0] ?? '', /REIMPRESIÓN/u);
+});

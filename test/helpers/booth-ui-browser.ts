@@ -1,0 +1,79 @@
+/**
+ * Kiosk UI test host: the cabin machine from booth-harness.ts (fake actors), the real kiosk
+ * server, and a page in real Chromium (playwright-core on Debian's /usr/bin/chromium).
+ */
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BoothScreen } from '../../booth/machine-types.ts';
+import { startKioskServer } from '../../booth/ui/server.ts';
+import type { KioskServer } from '../../booth/ui/server.ts';
+import type { BoothHarness, BoothOptions } from './booth-harness.ts';
+import { loadEg2026, startOpenBooth } from './booth-harness.ts';
+
+export function launchKioskBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export interface Kiosk {
+  readonly booth: BoothHarness;
+  readonly server: KioskServer;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  close(): Promise<void>;
+}
+
+/** An open cabin (puesta a cero done) with its kiosk page loaded at 1280×800. */
+export async function openKiosk(browser: Browser, options: BoothOptions = {}): Promise<Kiosk> {
+  const definition = options.definition ?? loadEg2026();
+  const booth = await startOpenBooth({ ...options, definition });
+  const server = await startKioskServer(booth.actor, definition);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await waitForScreen(page, 'ready');
+  return {
+    booth,
+    server,
+    context,
+    page,
+    close: async () => {
+      await context.close();
+      await server.close();
+      booth.actor.stop();
+    },
+  };
+}
+
+/** Waits until the page renders `screen` (the page sets body[data-screen] on every view). */
+export async function waitForScreen(page: Page, screen: BoothScreen): Promise<void> {
+  await page.waitForSelector(`body[data-screen="${screen}"]`, { timeout: 10_000 });
+}
+
+/** axe-core violations of the page as it is now, summarized for an assertion message. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+/** Chooses organization `number` and types each preferential number on the keypad. */
+export async function chooseWithKeypad(page: Page, organization: number, preferential: readonly number[]): Promise<void> {
+  await page.locator(`button[data-key="org-${organization}"]`).click();
+  await page.waitForSelector(`button[data-key="org-${organization}"][aria-pressed="true"]`);
+  for (const number of preferential) {
+    for (const digit of String(number)) await page.getByRole('button', { name: `Dígito ${digit}`, exact: true }).click();
+    await page.getByRole('button', { name: 'Marcar número' }).click();
+    await page.waitForSelector(`button[data-key="remove-${number}"]`);
+  }
+}

@@ -140,10 +140,18 @@ function assemble(config: BoothHostConfig, devices: Devices, audit: AuditLog, cl
   const rootKey = loadRootKey(config.rootPublicKeyFile);
   if (rootKey === undefined) return down('keys-invalid');
   const loaded = loadVerifiedPackage(config.packagePath, rootKey);
-  if (!loaded.ok) return down('package-invalid');
+  if (!loaded.ok) {
+    audit.append('package.refused', { message: loaded.error.kind });
+    return down('package-invalid');
+  }
   const pkg = loaded.value;
+  audit.append('package.verified', { message: `package sha256 ${pkg.packageHash}` });
   const softwareCode = currentSoftwareVersionCode();
-  if (!checkSoftwareAuthorized(pkg, softwareCode).ok) return { ...down('software-unauthorized'), pkg };
+  if (!checkSoftwareAuthorized(pkg, softwareCode).ok) {
+    audit.append('software.unauthorized', { message: `software code ${softwareCode}` });
+    return { ...down('software-unauthorized'), pkg };
+  }
+  audit.append('software.verified', { message: `software code ${softwareCode}` });
   const signer = loadSigner(config.keysDir, config.cabinId);
   if (!signer.ok || !(config.cabinId in pkg.payload.keys.stations.cabins)) return { ...down('keys-invalid'), pkg };
   const store = openVoteStore(path.join(config.dataDir, 'votes.db'));

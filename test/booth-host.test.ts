@@ -10,6 +10,7 @@ import path from 'node:path';
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { issueToken } from '../shared/activation/token.ts';
+import { openAuditLog } from '../shared/audit/log.ts';
 import { readDeviceState } from '../shared/activation/device-state.ts';
 import type { ContestChoice } from '../shared/ballot/ballot.ts';
 import { generateKeySet, loadSigner, publicKeyFile } from '../shared/crypto/keyset.ts';
@@ -242,6 +243,17 @@ test('a full day: puesta a cero, one vote, replay refused, close, results on the
   t.deepEqual(verified.value.tally, expected.value);
 
   await host.close();
+  const log = openAuditLog(path.join(world.config.dataDir, 'audit.db'), { role: 'cabin-1', clock: () => new Date(world.now) });
+  if (!log.ok) throw new Error('audit log');
+  const entries = log.value.entries();
+  log.value.close();
+  const events = entries.map((entry) => entry.event);
+  for (const id of ['package.verified', 'software.verified', 'puesta-a-cero.printed', 'ballot.committed', 'constancia.printed', 'results.written']) {
+    t.true(events.includes(id), `audit log has ${id}`);
+  }
+  t.is(events.filter((id) => id === 'ballot.committed').length, 1);
+  t.false(JSON.stringify(entries).includes(issued.nonce), 'the nonce never reaches the audit log');
+
   const again = await start(t, world);
   await until(again, 'closed');
   t.is(ticketTexts(again).length, 0, 'a closed cabin prints nothing at restart');

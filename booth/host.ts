@@ -250,21 +250,30 @@ export async function startBoothHost(config: BoothHostConfig, options: BoothHost
   });
 
   let credential: Uint8Array | null = null;
+  // Each insertion of a credential is presented for the puesta a cero at most once: after a
+  // refusal the machine is back on awaiting-puesta-a-cero and must not loop on the same card.
+  let presented = false;
+  const presentForZero = () => {
+    if (credential === null || presented || screenOf(actor.getSnapshot()) !== 'awaiting-puesta-a-cero') return;
+    presented = true;
+    actor.send({ type: 'CREDENTIAL_PRESENTED', credential: { presented: credential } });
+  };
   let queue: Promise<void> = Promise.resolve();
   const onReaderEvent = async (event: ActivationEvent): Promise<void> => {
     if (event.type === 'inserted') {
       const read = await reader.read({ expectDeviceId: event.deviceId });
       if (read.ok && isMemberCredential(read.value)) {
         credential = read.value;
-        if (screenOf(actor.getSnapshot()) === 'awaiting-puesta-a-cero') {
-          actor.send({ type: 'CREDENTIAL_PRESENTED', credential: { presented: read.value } });
-        }
+        presented = false;
+        // Inserted during the self-check: presented when the machine reaches awaiting-puesta-a-cero.
+        presentForZero();
         return;
       }
       actor.send({ type: 'DEVICE_INSERTED' });
     } else if (credential !== null) {
       credential = null;
     } else {
+      // Removal, or the reader itself disconnected: either way no voter device is readable.
       actor.send({ type: 'DEVICE_REMOVED' });
     }
   };
@@ -272,6 +281,7 @@ export async function startBoothHost(config: BoothHostConfig, options: BoothHost
     queue = queue.then(() => onReaderEvent(event));
   };
   const unsubscribe = reader.onChange(enqueue);
+  const snapshots = actor.subscribe(() => presentForZero());
   actor.start();
   const presence = await reader.presence();
   if (presence.ok && presence.value.present) enqueue({ type: 'inserted', deviceId: presence.value.deviceId });
@@ -293,6 +303,7 @@ export async function startBoothHost(config: BoothHostConfig, options: BoothHost
     idle: () => queue,
     async close() {
       unsubscribe();
+      snapshots.unsubscribe();
       actor.stop();
       await queue;
       await devices.close();

@@ -10,6 +10,7 @@ import path from 'node:path';
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { issueToken } from '../shared/activation/token.ts';
+import { tokenRejectionScreenText } from '../shared/activation/rejection.ts';
 import { openAuditLog } from '../shared/audit/log.ts';
 import { readDeviceState } from '../shared/activation/device-state.ts';
 import type { ContestChoice } from '../shared/ballot/ballot.ts';
@@ -311,4 +312,37 @@ test('a constancia pending at a stop is printed once after the restart, marked R
   t.is(tickets.length, 1);
   t.regex(tickets[0] ?? '', /CONSTANCIA DE VOTO/u);
   t.regex(tickets[0] ?? '', /REIMPRESIÓN/u);
+});
+
+test('a credential already in the reader at start is presented once the self-check passed; a forged token is refused', async (t) => {
+  const world = makeWorld(t);
+  const reader = world.hardware.activationReader('reader');
+  reader.insert(deviceWith(world, 'credential', presidentCredential(world)));
+  const host = await start(t, world);
+  await until(host, 'ready');
+  t.regex(ticketTexts(host)[0] ?? '', /REPORTE DE PUESTA A CERO/u);
+  reader.pull();
+  await host.idle();
+
+  // A token signed by an identity key that is not this package's.
+  const otherKeys = path.join(world.dir, 'other-keys');
+  if (!generateKeySet(otherKeys, { cabins: 1, members: 1 }).ok) throw new Error('other keys');
+  const impostor = loadSigner(otherKeys, 'identity');
+  if (!impostor.ok) throw new Error('impostor key');
+  const forged = issueToken({
+    electionId: EG.election.id,
+    mesa: EG.mesa.number,
+    simulacro: EG.election.simulacro,
+    now: new Date(world.now),
+    validityMinutes: 60,
+    signer: impostor.value,
+  });
+  reader.insert(deviceWith(world, 'forged', forged.bytes));
+  await until(host, 'token-rejected');
+  const refusal = host.actor.getSnapshot().context.tokenRefusal;
+  t.is(refusal?.kind, 'forged');
+  t.is(refusal?.screenText, tokenRejectionScreenText({ kind: 'forged', detail: '' }));
+  reader.pull();
+  await until(host, 'ready');
+  t.is(ticketTexts(host).length, 1, 'nothing printed for a refused token');
 });

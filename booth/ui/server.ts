@@ -19,9 +19,10 @@ import type { Actor } from 'xstate';
 import { z } from 'zod';
 import type { ElectionDefinition } from '../../shared/election/definition.ts';
 import type { BoothMachine } from '../machine.ts';
+import { screenOf } from '../machine.ts';
 import type { VoterEvent } from '../machine-types.ts';
 import type { BoothView } from './view-model.ts';
-import { viewModel } from './view-model.ts';
+import { sessionWasCancelled, viewModel } from './view-model.ts';
 
 const MAX_BODY_BYTES = 4096;
 
@@ -127,13 +128,20 @@ export async function startKioskServer(
   options: KioskServerOptions = {},
 ): Promise<KioskServer> {
   const assets = loadAssets();
-  const currentView = (): BoothView => viewModel(actor.getSnapshot(), definition);
+  let lastScreen = screenOf(actor.getSnapshot());
+  let sessionCancelled = false;
+  const currentView = (): BoothView => viewModel(actor.getSnapshot(), definition, { sessionCancelled });
   const streams = new Set<http.ServerResponse>();
   let lastJson = JSON.stringify(currentView());
   let port = 0;
 
   const subscription = actor.subscribe({
-    next: () => {
+    next: (snapshot) => {
+      const screen = screenOf(snapshot);
+      if (screen !== lastScreen) {
+        sessionCancelled = sessionWasCancelled(lastScreen, screen);
+        lastScreen = screen;
+      }
       const json = JSON.stringify(currentView());
       // Timers and actor bookkeeping produce snapshots that change nothing on screen.
       if (json === lastJson) return;

@@ -208,17 +208,41 @@ function reviewLines(context: Context, definition: ElectionDefinition): ReviewLi
   }));
 }
 
-export function viewModel(snapshot: BoothSnapshot, definition: ElectionDefinition): BoothView {
+/** Screens of a session that ends on `ready` (nothing stored) when the device is pulled. */
+const CANCELLABLE_SCREENS: ReadonlySet<BoothScreen> = new Set(['verifying-token', 'contest', 'review', 'confirm', 'inactivity-alert']);
+
+/**
+ * The machine has no "cancelled" screen: a device pulled mid-vote goes straight to `ready`.
+ * The server remembers that transition (this function decides it) so `ready` can tell the voter
+ * nothing was stored, until the next device arrives.
+ */
+export function sessionWasCancelled(previous: BoothScreen, current: BoothScreen): boolean {
+  return current === 'ready' && CANCELLABLE_SCREENS.has(previous);
+}
+
+const CANCELLED_TEXT = {
+  title: 'Sesión cancelada',
+  message:
+    'Se retiró el dispositivo de activación antes de confirmar el voto. El voto NO fue registrado. Devuelva el dispositivo a la mesa.',
+};
+
+export interface ViewOptions {
+  /** The last session ended because the device was pulled (see sessionWasCancelled). */
+  readonly sessionCancelled?: boolean;
+}
+
+export function viewModel(snapshot: BoothSnapshot, definition: ElectionDefinition, options: ViewOptions = {}): BoothView {
   const screen = screenOf(snapshot);
   const context = snapshot.context;
   const isBallotScreen = screen === 'review' || screen === 'confirm';
+  const cancelled = screen === 'ready' && options.sessionCancelled === true;
   return {
     screen,
     electionName: definition.election.name,
     simulacro: definition.election.simulacro,
     display: context.display,
-    title: SCREEN_TEXT[screen].title,
-    message: messageFor(screen, context),
+    title: cancelled ? CANCELLED_TEXT.title : SCREEN_TEXT[screen].title,
+    message: cancelled ? CANCELLED_TEXT.message : messageFor(screen, context),
     contest: screen === 'contest' ? contestView(context, definition) : null,
     review: isBallotScreen ? reviewLines(context, definition) : null,
   };

@@ -149,6 +149,11 @@ function choices(): ContestChoice[] {
 }
 
 async function voteAll(host: BoothHost): Promise<void> {
+  await voteAllThen(host, () => undefined);
+}
+
+/** Votes every contest, confirms, and runs `afterConfirm` synchronously right after CONFIRM. */
+async function voteAllThen(host: BoothHost, afterConfirm: () => void): Promise<void> {
   for (const choice of choices()) {
     if (choice.kind === 'blank') host.send({ type: 'CHOOSE_BLANK' });
     else if (choice.kind === 'null') host.send({ type: 'CHOOSE_NULL' });
@@ -162,6 +167,7 @@ async function voteAll(host: BoothHost): Promise<void> {
   host.send({ type: 'NEXT' });
   await until(host, 'confirm');
   host.send({ type: 'CONFIRM' });
+  afterConfirm();
 }
 
 async function openCabin(t: ExecutionContext, world: World): Promise<BoothHost> {
@@ -345,4 +351,53 @@ test('a credential already in the reader at start is presented once the self-che
   reader.pull();
   await until(host, 'ready');
   t.is(ticketTexts(host).length, 1, 'nothing printed for a refused token');
+});
+
+test('a device pulled at CONFIRM: the vote counts once, the device is marked when brought back, or the president releases the cabin', async (t) => {
+  const world = makeWorld(t);
+  const reader = world.hardware.activationReader('reader');
+  const host = await openCabin(t, world);
+  const pkg = verifyPackageBytes(fs.readFileSync(world.config.packagePath), loadRootKey(world));
+  if (!pkg.ok) throw new Error('package');
+  const stateOf = (device: VirtualActivationDevice) => {
+    const blob = decodeImage(device.readMemory());
+    if (!blob.ok) throw new Error('device unreadable');
+    return readDeviceState(blob.value, { resolveKey: resolvePackageKey(pkg.value), electionId: EG.election.id, mesa: EG.mesa.number });
+  };
+
+  const first = token(world);
+  const firstDevice = deviceWith(world, 'first', first.bytes);
+  reader.insert(firstDevice);
+  await until(host, 'contest');
+  await voteAllThen(host, () => reader.pull());
+  await until(host, 'reinsert-device');
+  t.is(ticketTexts(host).length, 2, 'the constancia printed although the device left');
+  t.is(stateOf(firstDevice).state, 'unconsumed-token');
+  reader.insert(firstDevice);
+  await until(host, 'remove-device');
+  t.deepEqual(stateOf(firstDevice), { state: 'consumed', nonce: first.nonce, cabin: 'cabin-1' });
+  reader.pull();
+  await until(host, 'ready');
+
+  const second = token(world);
+  reader.insert(deviceWith(world, 'second', second.bytes));
+  await until(host, 'contest');
+  await voteAllThen(host, () => reader.pull());
+  await until(host, 'reinsert-device');
+  reader.insert(deviceWith(world, 'credential', presidentCredential(world)));
+  for (let i = 0; i < 1500 && !host.credentialPresent(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.is(screen(host), 'reinsert-device', 'a credential is not taken for the voter device');
+  t.true(host.releaseCabin());
+  await until(host, 'ready');
+  reader.pull();
+  await host.idle();
+
+  reader.insert(world.hardware.activationDevice('credential'));
+  for (let i = 0; i < 1500 && !host.credentialPresent(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  host.requestClose(true);
+  await until(host, 'closed');
+  const file = await host.devices.consolidation?.readFile(CABIN_RESULTS_FILE_NAME('cabin-1'));
+  if (file?.ok !== true) throw new Error('results file missing');
+  const verified = verifyCabinResults(file.value, { pkg: pkg.value, expectedCabinId: 'cabin-1' });
+  t.is(verified.ok ? verified.value.ballotCount : -1, 2, 'both votes counted, each once');
 });

@@ -244,8 +244,13 @@ export async function startBoothHost(config: BoothHostConfig, options: BoothHost
     try {
       audit.append(event.event, { message: event.message });
     } catch {
-      // A message the log refuses (DNI-shaped) is a machine bug; never let it stop the cabin.
-      audit.append('storage.fault', { message: 'audit message refused by the log' });
+      // A message the log refuses (DNI-shaped) is a machine bug, a failing disk a storage fault:
+      // either way the machine's run must not die inside its own event listener.
+      try {
+        audit.append('storage.fault', { message: 'audit entry could not be appended' });
+      } catch {
+        // Nothing more can be recorded; the next store write fails and the machine reports it.
+      }
     }
   });
 

@@ -23,7 +23,7 @@ import { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts
 import type { VirtualActivationDevice } from '../hardware-sim/hid/virtual-activation-device.ts';
 import { presidentSignerRole, verifyPresidentCredential, writeMemberCredential } from '../booth/credential.ts';
 import { localDateTimeToEpoch, startBoothHost, votingCloseAt, type BoothHost } from '../booth/host.ts';
-import type { BoothHostConfig } from '../booth/host-config.ts';
+import { parseBoothHostConfig, type BoothHostConfig } from '../booth/host-config.ts';
 import { screenOf } from '../booth/machine.ts';
 import type { BoothScreen } from '../booth/machine-types.ts';
 import { EG2026_CLOSE_AT, EG2026_OPEN_AT, loadEg2026 } from './helpers/booth-harness.ts';
@@ -400,4 +400,15 @@ test('a device pulled at CONFIRM: the vote counts once, the device is marked whe
   if (file?.ok !== true) throw new Error('results file missing');
   const verified = verifyCabinResults(file.value, { pkg: pkg.value, expectedCabinId: 'cabin-1' });
   t.is(verified.ok ? verified.value.ballotCount : -1, 2, 'both votes counted, each once');
+});
+
+test('the host config is parsed at the boundary: defaults filled, a bad cabin id refused with its path', (t) => {
+  const base = { packagePath: 'p.vep', rootPublicKeyFile: 'root.json', cabinId: 'cabin-2', dataDir: 'd', keysDir: 'k', devices: { activationReader: { kind: 'simulated' } } };
+  const parsed = parseBoothHostConfig(base);
+  t.true(parsed.ok);
+  t.is(parsed.ok ? parsed.value.devices.activationReader?.timeoutMs : undefined, 3000);
+  const bad = parseBoothHostConfig({ ...base, cabinId: 'cabina' });
+  t.false(bad.ok);
+  t.true(!bad.ok && bad.error.some((issue) => issue.startsWith('cabinId:')));
+  t.false(parseBoothHostConfig({ ...base, extra: 1 }).ok);
 });

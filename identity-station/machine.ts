@@ -1,0 +1,905 @@
+/**
+ * The identity station (mesa de sufragio) as an xstate v5 state machine. Pure: no I/O. The padrón
+ * store, activation devices, printer and credentials are promise actors the host provides
+ * (`machine.provide({ actors })`, contracts in machine-types.ts); member lookup and the clock are
+ * pure ports; every timeout is a named delay from timeouts.ts. The UI renders
+ * `screenOf(snapshot)`; the host appends emitted `audit` events to the audit log.
+ *
+ * DECISIONS
+ * - Schedule: the four schedule instants are root-level named delays that only set flags
+ *   (cumulatively, since the definition guarantees votingOpen ≤ installDeadline <
+ *   noInstallationDeadline < votingClose). No guard reads the clock, so behaviour depends only
+ *   on the events seen; at start the flags are computed once from `now`.
+ * - Order rule (Art. 22): before the presiding member has been identified, only that member may
+ *   be checked; then only the other members present, until each has been identified (device
+ *   issued, or the padrón check answered anything but may-vote, or impugned); then anyone. Strict
+ *   because the members are, by definition, at the mesa. After a restart in voting the rule is
+ *   not restored (it only concerns the first minutes; the store knows who voted).
+ * - Presiding member: the titular presidente if present, else the first registered suplente,
+ *   else the first member registered (a voter taken from line as presidente counts as titular).
+ * - Install: at least 3 members present and the presiding member's credential. Past the
+ *   no-installation deadline without installing, the acta de no instalación is printed and the
+ *   machine ends in `notInstalled`. A credential presented before the deadline is still verified.
+ * - Identification ends at votingClose: new DNIs are refused; returned devices are still taken,
+ *   so closing can resolve every outstanding device. Closing before votingClose needs the
+ *   president's credential (recorded in the acta); never before votingOpen (CLOSE_VOTING is
+ *   refused outside `voting`); never while a device is outstanding.
+ * - Returned device: consumed → recordVoted (constancia de sufragio); unconsumed → Art. 23 choice
+ *   (LET_TRY_AGAIN gives the device back, nothing recorded; RECORD_NOT_VOTED records identified-
+ *   but-not-voted, which the results station adds as a blank vote with an observation); blank,
+ *   invalid or another mesa → refused, nothing recorded. A device presented twice: the second
+ *   recordVoted answers not-holding-device and nothing is recorded twice.
+ * - `closed` is not an xstate final state because EXPORT_NON_VOTERS is still allowed there; no
+ *   transition leads out of it to voting.
+ * - An actor that rejects (instead of resolving to a typed failure) is a bug: out of service.
+ *   Storage faults also put the station out of service (the padrón must not diverge).
+ */
+import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
+import type { SnapshotFrom } from 'xstate';
+import type { Result } from '../shared/result.ts';
+import type { Dni } from './dni.ts';
+import { parseDni } from './dni.ts';
+import type {
+  CheckRefusal,
+  IdentityActorContracts,
+  IdentityActorName,
+  IdentityAuditEvent,
+  IdentityContext,
+  IdentityEvent,
+  IdentityInput,
+  IdentityPorts,
+  IdentityScreen,
+  IdentityStateMeta,
+  MemberRefusal,
+  PresentMember,
+  PresidentCredential,
+} from './machine-types.ts';
+import { internalErrorText, puestaACeroFailureText, selfCheckFailureText, STORAGE_FAULT_TEXT } from './messages.ts';
+import type { IdentityDurationDelay, IdentityScheduleDelay } from './timeouts.ts';
+import { IDENTITY_DELAY_FIELDS, IDENTITY_SCHEDULE_DELAYS, resolveIdentityTimeouts } from './timeouts.ts';
+
+function notProvided<K extends IdentityActorName>(name: K) {
+  return fromPromise<IdentityActorContracts[K]['output'], IdentityActorContracts[K]['input']>(() =>
+    Promise.reject(new Error(`identity actor ${name} was not provided`)),
+  );
+}
+
+function failureOf<E>(result: Result<unknown, E>): E {
+  if (result.ok) throw new Error('identity machine bug: expected a failed result');
+  return result.error;
+}
+
+function requireCredential(context: IdentityContext): PresidentCredential {
+  if (context.pendingCredential === null) throw new Error('identity machine bug: no credential to verify');
+  return context.pendingCredential;
+}
+
+function requireDni(context: IdentityContext): Dni {
+  if (context.currentDni === null) throw new Error('identity machine bug: no voter being served');
+  return context.currentDni;
+}
+
+/** The flags each schedule instant implies (the schedule is ordered, so they are cumulative). */
+const FLAGS_AT = {
+  VOTING_OPEN: { votingOpenReached: true },
+  INSTALL_DEADLINE: { votingOpenReached: true, installDeadlineReached: true },
+  NO_INSTALLATION_DEADLINE: { votingOpenReached: true, installDeadlineReached: true, noInstallationDeadlineReached: true },
+  VOTING_CLOSE: {
+    votingOpenReached: true,
+    installDeadlineReached: true,
+    noInstallationDeadlineReached: true,
+    votingCloseReached: true,
+  },
+} as const satisfies Record<IdentityScheduleDelay, Partial<IdentityContext>>;
+
+/** Everything about the voter being served; wiped when the flow ends, whatever the way. */
+const NO_VOTER = {
+  currentDni: null,
+  dniError: null,
+  checkRefusal: null,
+  issueFailure: null,
+  readFault: null,
+  recordFailure: null,
+  closeRefusal: null,
+} as const satisfies Partial<IdentityContext>;
+
+function initialContext(input: IdentityInput, now: number): IdentityContext {
+  const { schedule } = input;
+  return {
+    schedule,
+    timeouts: resolveIdentityTimeouts(input.timeouts),
+    recovery: input.recovery ?? null,
+    votingOpenReached: now >= schedule.votingOpenAt,
+    installDeadlineReached: now >= schedule.installDeadlineAt,
+    noInstallationDeadlineReached: now >= schedule.noInstallationDeadlineAt,
+    votingCloseReached: now >= schedule.votingCloseAt,
+    outOfServiceReason: null,
+    members: [],
+    memberRefusal: null,
+    installRefusal: null,
+    pendingCredential: null,
+    credentialRefusal: null,
+    presidingDni: null,
+    orderPending: [],
+    ...NO_VOTER,
+    outstandingDevices: input.recovery?.outstandingDevices ?? 0,
+    assistedVoters: 0,
+    closedByPresidentOrder: false,
+    reprintActaSufragio: input.recovery?.phase === 'closing',
+    printerFault: null,
+    consolidationFault: null,
+  };
+}
+
+function presiding(members: readonly PresentMember[]): Dni | null {
+  const chosen =
+    members.find((member) => member.role === 'presidente') ??
+    members.find((member) => member.role === 'suplente') ??
+    members[0];
+  return chosen?.dni ?? null;
+}
+
+type MemberOutcome = { readonly member: PresentMember; readonly refusal: null } | { readonly member: null; readonly refusal: MemberRefusal };
+
+function memberOutcome(context: IdentityContext, event: IdentityEvent, ports: IdentityPorts): MemberOutcome {
+  if (event.type !== 'MEMBER_ARRIVED' && event.type !== 'TAKE_VOTER_AS_MEMBER') {
+    throw new Error(`identity machine bug: ${event.type} is not a member event`);
+  }
+  const parsed = parseDni(event.dni);
+  if (!parsed.ok) return { member: null, refusal: 'invalid-dni' };
+  const dni = parsed.value;
+  if (context.members.some((member) => member.dni === dni)) return { member: null, refusal: 'already-registered' };
+  if (event.type === 'TAKE_VOTER_AS_MEMBER') {
+    if (!context.installDeadlineReached) return { member: null, refusal: 'before-install-deadline' };
+    if (!ports.isElector(dni)) return { member: null, refusal: 'not-an-elector' };
+    if (context.members.some((member) => member.role === event.role)) return { member: null, refusal: 'role-taken' };
+    return { member: { dni, role: event.role, takenFromLine: true }, refusal: null };
+  }
+  const found = ports.classifyMember(dni);
+  switch (found.kind) {
+    case 'not-a-member':
+      return { member: null, refusal: 'not-a-member' };
+    case 'suplente':
+      return { member: { dni, role: 'suplente', takenFromLine: false }, refusal: null };
+    case 'titular':
+      if (context.members.some((member) => member.role === found.role)) return { member: null, refusal: 'role-taken' };
+      return { member: { dni, role: found.role, takenFromLine: false }, refusal: null };
+  }
+}
+
+function orderRefusal(context: IdentityContext, dni: Dni): CheckRefusal | null {
+  if (context.presidingDni !== null && context.orderPending.includes(context.presidingDni)) {
+    return dni === context.presidingDni ? null : 'president-first';
+  }
+  if (context.orderPending.length > 0 && !context.orderPending.includes(dni)) return 'members-first';
+  return null;
+}
+
+/** The DNI a flow-starting event carries, parsed; IMPUGN on the may-vote screen uses the current one. */
+function eventDni(event: IdentityEvent) {
+  const text =
+    event.type === 'DNI_ENTERED' ? event.text : 'dni' in event && typeof event.dni === 'string' ? event.dni : '';
+  return parseDni(text);
+}
+
+export function createIdentityMachine(ports: IdentityPorts) {
+  const scheduleDelay = (name: IdentityScheduleDelay) => ({ context }: { context: IdentityContext }) =>
+    Math.max(0, context.schedule[IDENTITY_SCHEDULE_DELAYS[name]] - ports.now());
+  const durationDelay = (name: IdentityDurationDelay) => ({ context }: { context: IdentityContext }) =>
+    context.timeouts[IDENTITY_DELAY_FIELDS[name]];
+
+  return setup({
+    types: {
+      context: {} as IdentityContext,
+      events: {} as IdentityEvent,
+      input: {} as IdentityInput,
+      emitted: {} as IdentityAuditEvent,
+      meta: {} as IdentityStateMeta,
+    },
+    actors: {
+      selfCheck: notProvided('selfCheck'),
+      verifyPresidentCredential: notProvided('verifyPresidentCredential'),
+      printActaNoInstalacion: notProvided('printActaNoInstalacion'),
+      runPuestaACero: notProvided('runPuestaACero'),
+      printActaInstalacion: notProvided('printActaInstalacion'),
+      checkVoter: notProvided('checkVoter'),
+      issueToken: notProvided('issueToken'),
+      readReturnedDevice: notProvided('readReturnedDevice'),
+      recordVoted: notProvided('recordVoted'),
+      recordArt23: notProvided('recordArt23'),
+      recordLostDevice: notProvided('recordLostDevice'),
+      recordImpugnado: notProvided('recordImpugnado'),
+      printActaSufragio: notProvided('printActaSufragio'),
+      writeIdentitySummary: notProvided('writeIdentitySummary'),
+      exportNonVoters: notProvided('exportNonVoters'),
+    },
+    delays: {
+      VOTING_OPEN: scheduleDelay('VOTING_OPEN'),
+      INSTALL_DEADLINE: scheduleDelay('INSTALL_DEADLINE'),
+      NO_INSTALLATION_DEADLINE: scheduleDelay('NO_INSTALLATION_DEADLINE'),
+      VOTING_CLOSE: scheduleDelay('VOTING_CLOSE'),
+      PRINTER_RETRY_POLL: durationDelay('PRINTER_RETRY_POLL'),
+      CONSOLIDATION_RETRY_POLL: durationDelay('CONSOLIDATION_RETRY_POLL'),
+    },
+    guards: {
+      recoveredAs: ({ context }, phase: string) => context.recovery?.phase === phase,
+      noInstallationDeadlineReached: ({ context }) => context.noInstallationDeadlineReached,
+      votingOpenReached: ({ context }) => context.votingOpenReached,
+      votingCloseReached: ({ context }) => context.votingCloseReached,
+      credentialMissing: ({ event }) => (event.type === 'INSTALL' || event.type === 'CLOSE_VOTING') && event.credential === null,
+      tooFewMembers: ({ context }) => context.members.length < 3,
+      dniInvalid: ({ event }) => !eventDni(event).ok,
+      orderRefuses: ({ context, event }) => {
+        const parsed = eventDni(event);
+        return parsed.ok && orderRefusal(context, parsed.value) !== null;
+      },
+      devicesOutstanding: ({ context }) => context.outstandingDevices > 0,
+    },
+    actions: {
+      audit: emit((_, params: { event: IdentityAuditEvent['event']; message: string }) => ({
+        type: 'audit' as const,
+        event: params.event,
+        message: params.message,
+      })),
+      registerMember: enqueueActions(({ context, event, enqueue }) => {
+        const outcome = memberOutcome(context, event, ports);
+        if (outcome.member === null) {
+          enqueue.assign({ memberRefusal: outcome.refusal });
+          return;
+        }
+        const { member } = outcome;
+        enqueue.assign({ members: [...context.members, member], memberRefusal: null, installRefusal: null });
+        enqueue.emit({
+          type: 'audit',
+          event: 'installation.member-registered',
+          message: member.takenFromLine ? `elector taken from line as ${member.role}` : member.role,
+        });
+      }),
+      holdCredential: assign({
+        pendingCredential: ({ event }) => (event.type === 'INSTALL' || event.type === 'CLOSE_VOTING' ? event.credential : null),
+        credentialRefusal: null,
+      }),
+      dropCredential: assign({ pendingCredential: null }),
+      serveVoter: assign(({ event }) => {
+        const parsed = eventDni(event);
+        if (!parsed.ok) throw new Error('identity machine bug: serving an unparsed DNI');
+        return { ...NO_VOTER, currentDni: parsed.value };
+      }),
+      refuseDni: assign(({ event }) => {
+        const parsed = eventDni(event);
+        return { ...NO_VOTER, dniError: parsed.ok ? null : parsed.error, checkRefusal: 'invalid-dni' as const };
+      }),
+      wipeVoter: assign({ ...NO_VOTER }),
+      /** The voter being served no longer holds back the order rule. */
+      orderServed: assign({
+        orderPending: ({ context }) => context.orderPending.filter((dni) => dni !== context.currentDni),
+      }),
+      deviceReturned: assign({ outstandingDevices: ({ context }) => Math.max(0, context.outstandingDevices - 1) }),
+    },
+  }).createMachine({
+    id: 'identity',
+    context: ({ input }) => initialContext(input, ports.now()),
+    initial: 'starting',
+    after: {
+      VOTING_OPEN: { actions: assign(FLAGS_AT.VOTING_OPEN) },
+      INSTALL_DEADLINE: { actions: assign(FLAGS_AT.INSTALL_DEADLINE) },
+      NO_INSTALLATION_DEADLINE: { actions: assign(FLAGS_AT.NO_INSTALLATION_DEADLINE) },
+      VOTING_CLOSE: { actions: assign(FLAGS_AT.VOTING_CLOSE) },
+    },
+    states: {
+      starting: {
+        always: [
+          { guard: { type: 'recoveredAs', params: 'closed' }, target: 'closed' },
+          { guard: { type: 'recoveredAs', params: 'not-installed' }, target: 'notInstalled' },
+          { target: 'selfCheck' },
+        ],
+      },
+
+      selfCheck: {
+        meta: { screen: 'self-check' },
+        invoke: {
+          id: 'selfCheck',
+          src: 'selfCheck',
+          onDone: [
+            {
+              guard: ({ event }) => !event.output.ok,
+              target: 'outOfService',
+              actions: [
+                assign({ outOfServiceReason: ({ event }) => selfCheckFailureText(failureOf(event.output)) }),
+                { type: 'audit', params: ({ event }) => ({ event: 'station.self-test-failed', message: failureOf(event.output).kind }) },
+              ],
+            },
+            {
+              guard: { type: 'recoveredAs', params: 'voting' },
+              target: 'awaitingOpening',
+              actions: { type: 'audit', params: { event: 'station.recovered', message: 'voting' } },
+            },
+            {
+              guard: { type: 'recoveredAs', params: 'closing' },
+              target: 'closing',
+              actions: { type: 'audit', params: { event: 'station.recovered', message: 'closing' } },
+            },
+            { target: 'confirmMesaData', actions: { type: 'audit', params: { event: 'station.self-test-passed', message: 'identity station' } } },
+          ],
+          onError: { target: 'outOfService', actions: assign({ outOfServiceReason: internalErrorText('selfCheck') }) },
+        },
+      },
+
+      outOfService: { meta: { screen: 'out-of-service' } },
+
+      confirmMesaData: {
+        meta: { screen: 'confirm-mesa-data' },
+        always: { guard: 'noInstallationDeadlineReached', target: 'noInstallation' },
+        on: {
+          CONFIRM_MESA_DATA: {
+            target: 'installation',
+            actions: { type: 'audit', params: { event: 'installation.started', message: 'mesa data confirmed by the president' } },
+          },
+        },
+      },
+
+      installation: {
+        meta: { screen: 'installation' },
+        always: { guard: 'noInstallationDeadlineReached', target: 'noInstallation' },
+        on: {
+          MEMBER_ARRIVED: { actions: 'registerMember' },
+          TAKE_VOTER_AS_MEMBER: { actions: 'registerMember' },
+          INSTALL: [
+            { guard: 'credentialMissing', actions: assign({ installRefusal: 'credential-missing' }) },
+            { guard: 'tooFewMembers', actions: assign({ installRefusal: 'not-enough-members' }) },
+            { target: 'verifyingInstall', actions: ['holdCredential', assign({ installRefusal: null })] },
+          ],
+        },
+      },
+
+      verifyingInstall: {
+        meta: { screen: 'verifying-credential' },
+        exit: 'dropCredential',
+        invoke: {
+          id: 'verifyPresidentCredential',
+          src: 'verifyPresidentCredential',
+          input: ({ context }) => ({ credential: requireCredential(context), action: 'install' as const }),
+          onDone: [
+            { guard: ({ event }) => event.output.ok, target: 'puestaACero' },
+            {
+              target: 'installation',
+              actions: assign({
+                installRefusal: 'credential-rejected',
+                credentialRefusal: ({ event }) => failureOf(event.output),
+              }),
+            },
+          ],
+          onError: { target: 'outOfService', actions: assign({ outOfServiceReason: internalErrorText('verifyPresidentCredential') }) },
+        },
+      },
+
+      noInstallation: {
+        initial: 'printing',
+        states: {
+          printing: {
+            meta: { screen: 'acta-no-instalacion' },
+            invoke: {
+              id: 'printActaNoInstalacion',
+              src: 'printActaNoInstalacion',
+              input: ({ context }) => ({ members: context.members }),
+              onDone: [
+                {
+                  guard: ({ event }) => event.output.ok,
+                  target: '#identity.notInstalled',
+                  actions: [
+                    { type: 'audit', params: { event: 'installation.failed', message: 'no-installation deadline passed' } },
+                    { type: 'audit', params: { event: 'acta.printed', message: 'acta de no instalación' } },
+                  ],
+                },
+                {
+                  target: 'printerFault',
+                  actions: [
+                    assign({ printerFault: ({ event }) => failureOf(event.output) }),
+                    { type: 'audit', params: ({ event }) => ({ event: 'printer.fault', message: failureOf(event.output).kind }) },
+                  ],
+                },
+              ],
+              onError: { target: '#identity.outOfService', actions: assign({ outOfServiceReason: internalErrorText('printActaNoInstalacion') }) },
+            },
+          },
+          printerFault: {
+            meta: { screen: 'printer-fault' },
+            on: { RETRY: 'printing' },
+            after: { PRINTER_RETRY_POLL: 'printing' },
+          },
+        },
+      },
+
+      notInstalled: { type: 'final', meta: { screen: 'not-installed' } },
+
+      puestaACero: {
+        initial: 'running',
+        states: {
+          running: {
+            meta: { screen: 'puesta-a-cero' },
+            invoke: {
+              id: 'runPuestaACero',
+              src: 'runPuestaACero',
+              onDone: [
+                {
+                  guard: ({ event }) => event.output.ok,
+                  target: '#identity.actaInstalacion',
+                  actions: [assign({ printerFault: null }), { type: 'audit', params: { event: 'puesta-a-cero.printed', message: 'identity store empty' } }],
+                },
+                {
+                  guard: ({ event }) => !event.output.ok && event.output.error.kind === 'printer-fault',
+                  target: 'printerFault',
+                  actions: { type: 'audit', params: { event: 'printer.fault', message: 'puesta a cero report' } },
+                },
+                {
+                  target: '#identity.outOfService',
+                  actions: [
+                    assign({
+                      outOfServiceReason: ({ event }) => {
+                        const failure = failureOf(event.output);
+                        return failure.kind === 'printer-fault' ? STORAGE_FAULT_TEXT : puestaACeroFailureText(failure);
+                      },
+                    }),
+                    { type: 'audit', params: ({ event }) => ({ event: 'puesta-a-cero.refused', message: failureOf(event.output).kind }) },
+                  ],
+                },
+              ],
+              onError: { target: '#identity.outOfService', actions: assign({ outOfServiceReason: internalErrorText('runPuestaACero') }) },
+            },
+          },
+          printerFault: {
+            meta: { screen: 'printer-fault' },
+            on: { RETRY: 'running' },
+            after: { PRINTER_RETRY_POLL: 'running' },
+          },
+        },
+      },
+
+      actaInstalacion: {
+        initial: 'printing',
+        states: {
+          printing: {
+            meta: { screen: 'acta-instalacion' },
+            invoke: {
+              id: 'printActaInstalacion',
+              src: 'printActaInstalacion',
+              input: ({ context }) => ({ members: context.members }),
+              onDone: [
+                {
+                  guard: ({ event }) => event.output.ok,
+                  target: '#identity.awaitingOpening',
+                  actions: [
+                    assign(({ context }) => {
+                      const presidingDni = presiding(context.members);
+                      const others = context.members.map((member) => member.dni).filter((dni) => dni !== presidingDni);
+                      return { presidingDni, orderPending: presidingDni === null ? others : [presidingDni, ...others], printerFault: null };
+                    }),
+                    { type: 'audit', params: { event: 'acta.printed', message: 'acta de instalación' } },
+                    { type: 'audit', params: { event: 'installation.completed', message: 'mesa installed' } },
+                  ],
+                },
+                {
+                  target: 'printerFault',
+                  actions: [
+                    assign({ printerFault: ({ event }) => failureOf(event.output) }),
+                    { type: 'audit', params: ({ event }) => ({ event: 'printer.fault', message: failureOf(event.output).kind }) },
+                  ],
+                },
+              ],
+              onError: { target: '#identity.outOfService', actions: assign({ outOfServiceReason: internalErrorText('printActaInstalacion') }) },
+            },
+          },
+          printerFault: {
+            meta: { screen: 'printer-fault' },
+            on: { RETRY: 'printing' },
+            after: { PRINTER_RETRY_POLL: 'printing' },
+          },
+        },
+      },
+
+      awaitingOpening: {
+        meta: { screen: 'awaiting-opening' },
+        always: {
+          guard: 'votingOpenReached',
+          target: 'voting',
+          actions: { type: 'audit', params: { event: 'voting.opened', message: 'identification of voters open' } },
+        },
+        on: { CLOSE_VOTING: { actions: assign({ closeRefusal: 'before-opening' }) } },
+      },
+
+      voting: {
+        initial: 'idle',
+        states: {
+          idle: {
+            meta: { screen: 'awaiting-dni' },
+            on: {
+              DNI_ENTERED: [
+                { guard: 'votingCloseReached', actions: assign({ ...NO_VOTER, checkRefusal: 'voting-closed' }) },
+                { guard: 'dniInvalid', actions: 'refuseDni' },
+                {
+                  guard: 'orderRefuses',
+                  actions: assign(({ context, event }) => {
+                    const parsed = eventDni(event);
+                    return { ...NO_VOTER, checkRefusal: parsed.ok ? orderRefusal(context, parsed.value) : 'invalid-dni' };
+                  }),
+                },
+                { target: 'checking', actions: 'serveVoter' },
+              ],
+              DEVICE_RETURNED: [{ guard: 'dniInvalid', actions: 'refuseDni' }, { target: 'reading', actions: 'serveVoter' }],
+              LOST_DEVICE_DECLARED: [{ guard: 'dniInvalid', actions: 'refuseDni' }, { target: 'recordingLost', actions: 'serveVoter' }],
+              IMPUGN: [{ guard: 'dniInvalid', actions: 'refuseDni' }, { target: 'impugning', actions: 'serveVoter' }],
+              ASSISTED_VOTER: {
+                actions: [
+                  assign({ assistedVoters: ({ context }) => context.assistedVoters + 1 }),
+                  { type: 'audit', params: { event: 'voter.assistance-authorized', message: 'Art. 22 assisted voter' } },
+                ],
+              },
+              CLOSE_VOTING: [
+                { guard: 'devicesOutstanding', target: 'outstandingDevices', actions: assign({ closeRefusal: 'outstanding-devices' }) },
+                {
+                  guard: 'votingCloseReached',
+                  target: '#identity.closing',
+                  actions: { type: 'audit', params: { event: 'voting.closed', message: 'closed at the scheduled time' } },
+                },
+                { guard: 'credentialMissing', actions: assign({ closeRefusal: 'credential-missing' }) },
+                { target: '#identity.verifyingClose', actions: 'holdCredential' },
+              ],
+            },
+          },
+
+          checking: {
+            meta: { screen: 'checking-voter' },
+            invoke: {
+              id: 'checkVoter',
+              src: 'checkVoter',
+              input: ({ context }) => ({ dni: requireDni(context) }),
+              onDone: [
+                {
+                  guard: ({ event }) => !event.output.ok,
+                  target: '#identity.outOfService',
+                  actions: [
+                    'wipeVoter',
+                    assign({ outOfServiceReason: STORAGE_FAULT_TEXT }),
+                    { type: 'audit', params: { event: 'storage.fault', message: 'padrón check failed' } },
+                  ],
+                },
+                {
+                  guard: ({ event }) => event.output.ok && event.output.value === 'may-vote',
+                  target: 'mayVote',
+                  actions: { type: 'audit', params: { event: 'voter.checked', message: 'may vote' } },
+                },
+                {
+                  guard: ({ event }) => event.output.ok && event.output.value === 'not-in-padron',
+                  target: 'notInPadron',
+                  actions: ['orderServed', { type: 'audit', params: { event: 'voter.not-found', message: 'not in padrón' } }],
+                },
+                {
+                  guard: ({ event }) => event.output.ok && event.output.value === 'already-voted',
+                  target: 'alreadyVoted',
+                  actions: ['orderServed', { type: 'audit', params: { event: 'voter.already-voted', message: 'already voted' } }],
+                },
+                {
+                  guard: ({ event }) => event.output.ok && event.output.value === 'holds-device',
+                  target: 'holdsDevice',
+                  actions: ['orderServed', { type: 'audit', params: { event: 'voter.already-voted', message: 'holds a device' } }],
+                },
+                {
+                  target: 'impugned',
+                  actions: ['orderServed', { type: 'audit', params: { event: 'voter.checked', message: 'impugned earlier' } }],
+                },
+              ],
+              onError: { target: '#identity.outOfService', actions: ['wipeVoter', assign({ outOfServiceReason: internalErrorText('checkVoter') })] },
+            },
+          },
+
+          mayVote: {
+            meta: { screen: 'voter-may-vote' },
+            on: { ISSUE_DEVICE: 'issuing', DONE: { target: 'idle', actions: 'wipeVoter' }, IMPUGN: 'impugning' },
+          },
+          notInPadron: { meta: { screen: 'voter-not-in-padron' }, on: { DONE: { target: 'idle', actions: 'wipeVoter' } } },
+          alreadyVoted: { meta: { screen: 'voter-already-voted' }, on: { DONE: { target: 'idle', actions: 'wipeVoter' } } },
+          holdsDevice: { meta: { screen: 'voter-holds-device' }, on: { DONE: { target: 'idle', actions: 'wipeVoter' } } },
+          impugned: { meta: { screen: 'voter-impugned' }, on: { DONE: { target: 'idle', actions: 'wipeVoter' } } },
+
+          issuing: {
+            meta: { screen: 'issuing-device' },
+            invoke: {
+              id: 'issueToken',
+              src: 'issueToken',
+              input: ({ context }) => ({ dni: requireDni(context) }),
+              onDone: [
+                {
+                  guard: ({ event }) => event.output.ok,
+                  target: 'deviceOut',
+                  actions: [
+                    'orderServed',
+                    assign({ outstandingDevices: ({ context }) => context.outstandingDevices + 1, issueFailure: null }),
+                    { type: 'audit', params: { event: 'token.issued', message: 'activation device issued' } },
+                  ],
+                },
+                {
+                  guard: ({ event }) => !event.output.ok && event.output.error.kind === 'storage-fault',
+                  target: '#identity.outOfService',
+                  actions: ['wipeVoter', assign({ outOfServiceReason: STORAGE_FAULT_TEXT })],
+                },
+                {
+                  target: 'issueFailed',
+                  actions: [
+                    assign({ issueFailure: ({ event }) => failureOf(event.output) }),
+                    { type: 'audit', params: ({ event }) => ({ event: 'device.refused', message: `issue: ${failureOf(event.output).kind}` }) },
+                  ],
+                },
+              ],
+              onError: { target: '#identity.outOfService', actions: ['wipeVoter', assign({ outOfServiceReason: internalErrorText('issueToken') })] },
+            },
+          },
+          issueFailed: {
+            meta: { screen: 'issue-failed' },
+            on: { RETRY: 'issuing', DONE: { target: 'idle', actions: 'wipeVoter' } },
+          },
+          deviceOut: { meta: { screen: 'device-out' }, on: { DONE: { target: 'idle', actions: 'wipeVoter' } } },
+
+          reading: {
+            meta: { screen: 'reading-device' },
+            invoke: {
+              id: 'readReturnedDevice',
+              src: 'readReturnedDevice',
+              onDone: [
+                {
+                  guard: ({ event }) => !event.output.ok,
+                  target: 'deviceRefused',
+                  actions: assign({ readFault: ({ event }) => failureOf(event.output) }),
+                },
+                { guard: ({ event }) => event.output.ok && event.output.value.state === 'consumed', target: 'recordingVoted' },
+                { guard: ({ event }) => event.output.ok && event.output.value.state === 'unconsumed-token', target: 'art23Choice' },
+                {
+                  target: 'deviceRefused',
+                  actions: { type: 'audit', params: { event: 'device.refused', message: 'returned device blank, invalid or of another mesa' } },
+                },
+              ],
+              onError: { target: '#identity.outOfService', actions: ['wipeVoter', assign({ outOfServiceReason: internalErrorText('readReturnedDevice') })] },
+            },
+          },
+          deviceRefused: { meta: { screen: 'device-refused' }, on: { DONE: { target: 'idle', actions: 'wipeVoter' } } },
+
+          recordingVoted: {
+            meta: { screen: 'recording' },
+            invoke: {
+              id: 'recordVoted',
+              src: 'recordVoted',
+              input: ({ context }) => ({ dni: requireDni(context) }),
+              onDone: [
+                {
+                  guard: ({ event }) => event.output.ok,
+                  target: 'votedRecorded',
+                  actions: ['deviceReturned', { type: 'audit', params: { event: 'constancia.printed', message: 'constancia de sufragio' } }],
+                },
+                {
+                  guard: ({ event }) => !event.output.ok && event.output.error.kind === 'storage-fault',
+                  target: '#identity.outOfService',
+                  actions: ['wipeVoter', assign({ outOfServiceReason: STORAGE_FAULT_TEXT })],
+                },
+                { target: 'recordFailed', actions: assign({ recordFailure: ({ event }) => failureOf(event.output) }) },
+              ],
+              onError: { target: '#identity.outOfService', actions: ['wipeVoter', assign({ outOfServiceReason: internalErrorText('recordVoted') })] },
+            },
+          },
+          votedRecorded: { meta: { screen: 'voted-recorded' }, on: { DONE: { target: 'idle', actions: 'wipeVoter' } } },
+
+          art23Choice: {
+            meta: { screen: 'art23-choice' },
+            on: {
+              LET_TRY_AGAIN: {
+                target: 'idle',
+                actions: ['wipeVoter', { type: 'audit', params: { event: 'device.removed', message: 'unused device given back to the voter' } }],
+              },
+              RECORD_NOT_VOTED: 'recordingArt23',
+            },
+          },
+          recordingArt23: {
+            meta: { screen: 'recording' },
+            invoke: {
+              id: 'recordArt23',
+              src: 'recordArt23',
+              input: ({ context }) => ({ dni: requireDni(context) }),
+              onDone: [
+                {
+                  guard: ({ event }) => event.output.ok,
+                  target: 'idle',
+                  actions: [
+                    'wipeVoter',
+                    'deviceReturned',
+                    { type: 'audit', params: { event: 'token.voided', message: 'Art. 23 identified but did not vote' } },
+                  ],
+                },
+                {
+                  guard: ({ event }) => !event.output.ok && event.output.error.kind === 'storage-fault',
+                  target: '#identity.outOfService',
+                  actions: ['wipeVoter', assign({ outOfServiceReason: STORAGE_FAULT_TEXT })],
+                },
+                { target: 'recordFailed', actions: assign({ recordFailure: ({ event }) => failureOf(event.output) }) },
+              ],
+              onError: { target: '#identity.outOfService', actions: ['wipeVoter', assign({ outOfServiceReason: internalErrorText('recordArt23') })] },
+            },
+          },
+          recordingLost: {
+            meta: { screen: 'recording' },
+            invoke: {
+              id: 'recordLostDevice',
+              src: 'recordLostDevice',
+              input: ({ context }) => ({ dni: requireDni(context) }),
+              onDone: [
+                {
+                  guard: ({ event }) => event.output.ok,
+                  target: 'idle',
+                  actions: ['wipeVoter', 'deviceReturned', { type: 'audit', params: { event: 'token.voided', message: 'device declared lost' } }],
+                },
+                {
+                  guard: ({ event }) => !event.output.ok && event.output.error.kind === 'storage-fault',
+                  target: '#identity.outOfService',
+                  actions: ['wipeVoter', assign({ outOfServiceReason: STORAGE_FAULT_TEXT })],
+                },
+                { target: 'recordFailed', actions: assign({ recordFailure: ({ event }) => failureOf(event.output) }) },
+              ],
+              onError: { target: '#identity.outOfService', actions: ['wipeVoter', assign({ outOfServiceReason: internalErrorText('recordLostDevice') })] },
+            },
+          },
+          impugning: {
+            meta: { screen: 'impugnado-paper-vote' },
+            invoke: {
+              id: 'recordImpugnado',
+              src: 'recordImpugnado',
+              input: ({ context }) => ({ dni: requireDni(context) }),
+              onDone: [
+                {
+                  guard: ({ event }) => event.output.ok,
+                  target: 'idle',
+                  actions: ['orderServed', 'wipeVoter', { type: 'audit', params: { event: 'voter.checked', message: 'Art. 24 impugnado, votes on paper' } }],
+                },
+                {
+                  guard: ({ event }) => !event.output.ok && event.output.error.kind === 'storage-fault',
+                  target: '#identity.outOfService',
+                  actions: ['wipeVoter', assign({ outOfServiceReason: STORAGE_FAULT_TEXT })],
+                },
+                { target: 'recordFailed', actions: assign({ recordFailure: ({ event }) => failureOf(event.output) }) },
+              ],
+              onError: { target: '#identity.outOfService', actions: ['wipeVoter', assign({ outOfServiceReason: internalErrorText('recordImpugnado') })] },
+            },
+          },
+          recordFailed: { meta: { screen: 'record-failed' }, on: { DONE: { target: 'idle', actions: 'wipeVoter' } } },
+
+          outstandingDevices: { meta: { screen: 'outstanding-devices' }, on: { DONE: { target: 'idle', actions: 'wipeVoter' } } },
+        },
+      },
+
+      verifyingClose: {
+        meta: { screen: 'verifying-credential' },
+        exit: 'dropCredential',
+        invoke: {
+          id: 'verifyPresidentCredential',
+          src: 'verifyPresidentCredential',
+          input: ({ context }) => ({ credential: requireCredential(context), action: 'close-voting' as const }),
+          onDone: [
+            {
+              guard: ({ event }) => event.output.ok,
+              target: 'closing',
+              actions: [
+                assign({ closedByPresidentOrder: true }),
+                { type: 'audit', params: { event: 'voting.closed', message: 'closed by order of the president' } },
+              ],
+            },
+            {
+              target: 'voting',
+              actions: assign({ closeRefusal: 'credential-rejected', credentialRefusal: ({ event }) => failureOf(event.output) }),
+            },
+          ],
+          onError: { target: 'outOfService', actions: assign({ outOfServiceReason: internalErrorText('verifyPresidentCredential') }) },
+        },
+      },
+
+      closing: {
+        initial: 'printingActa',
+        states: {
+          printingActa: {
+            meta: { screen: 'acta-sufragio' },
+            invoke: {
+              id: 'printActaSufragio',
+              src: 'printActaSufragio',
+              input: ({ context }) => ({
+                reprint: context.reprintActaSufragio,
+                assistedVoters: context.assistedVoters,
+                closedByPresidentOrder: context.closedByPresidentOrder,
+              }),
+              onDone: [
+                {
+                  guard: ({ event }) => event.output.ok,
+                  target: 'writingSummary',
+                  actions: [assign({ printerFault: null }), { type: 'audit', params: { event: 'acta.printed', message: 'acta de sufragio' } }],
+                },
+                {
+                  target: 'printerFault',
+                  actions: [
+                    assign({ printerFault: ({ event }) => failureOf(event.output) }),
+                    { type: 'audit', params: ({ event }) => ({ event: 'printer.fault', message: failureOf(event.output).kind }) },
+                  ],
+                },
+              ],
+              onError: { target: '#identity.outOfService', actions: assign({ outOfServiceReason: internalErrorText('printActaSufragio') }) },
+            },
+          },
+          printerFault: {
+            meta: { screen: 'printer-fault' },
+            on: { RETRY: 'printingActa' },
+            after: { PRINTER_RETRY_POLL: 'printingActa' },
+          },
+          writingSummary: {
+            meta: { screen: 'writing-summary' },
+            invoke: {
+              id: 'writeIdentitySummary',
+              src: 'writeIdentitySummary',
+              onDone: [
+                {
+                  guard: ({ event }) => event.output.ok,
+                  target: '#identity.closed',
+                  actions: [
+                    assign({ consolidationFault: null }),
+                    { type: 'audit', params: { event: 'results.written', message: 'identity summary on the consolidation device' } },
+                  ],
+                },
+                { target: 'consolidationFault', actions: assign({ consolidationFault: ({ event }) => failureOf(event.output) }) },
+              ],
+              onError: { target: '#identity.outOfService', actions: assign({ outOfServiceReason: internalErrorText('writeIdentitySummary') }) },
+            },
+          },
+          consolidationFault: {
+            meta: { screen: 'consolidation-fault' },
+            on: { RETRY: 'writingSummary' },
+            after: { CONSOLIDATION_RETRY_POLL: 'writingSummary' },
+          },
+        },
+      },
+
+      closed: {
+        initial: 'idle',
+        states: {
+          idle: {
+            meta: { screen: 'closed' },
+            on: { EXPORT_NON_VOTERS: 'exporting' },
+          },
+          exporting: {
+            meta: { screen: 'exporting-non-voters' },
+            invoke: {
+              id: 'exportNonVoters',
+              src: 'exportNonVoters',
+              onDone: [
+                {
+                  guard: ({ event }) => event.output.ok,
+                  target: 'idle',
+                  actions: [assign({ consolidationFault: null }), { type: 'audit', params: { event: 'results.written', message: 'list of non-voters exported' } }],
+                },
+                { target: 'idle', actions: assign({ consolidationFault: ({ event }) => failureOf(event.output) }) },
+              ],
+              onError: { target: '#identity.outOfService', actions: assign({ outOfServiceReason: internalErrorText('exportNonVoters') }) },
+            },
+          },
+        },
+      },
+    },
+  });
+}
+
+export type IdentityMachine = ReturnType<typeof createIdentityMachine>;
+export type IdentitySnapshot = SnapshotFrom<IdentityMachine>;
+
+/** The screen the UI renders for a snapshot: the one active state node that names a screen. */
+export function screenOf(snapshot: IdentitySnapshot): IdentityScreen {
+  const meta = snapshot.getMeta() as Record<string, IdentityStateMeta | undefined>;
+  const screens = Object.values(meta)
+    .map((entry) => entry?.screen)
+    .filter((screen): screen is IdentityScreen => screen !== undefined);
+  const [screen, ...others] = screens;
+  if (screen === undefined || others.length > 0) {
+    throw new Error(`identity machine bug: expected one screen, found ${JSON.stringify(screens)}`);
+  }
+  return screen;
+}

@@ -53,16 +53,21 @@ function contrastRatio(foreground: string, background: string): number {
   return ((light ?? 0) + 0.05) / ((dark ?? 0) + 0.05);
 }
 
+/** Runs an expression in the page (the tests compile without the DOM lib, so it is a string). */
+async function inPage<T>(page: Page, expression: string): Promise<T> {
+  return page.evaluate<T>(expression);
+}
+
 async function bodyContrast(page: Page): Promise<number> {
-  const colours = await page.evaluate(() => {
-    const style = getComputedStyle(document.body);
-    return { color: style.color, background: style.backgroundColor };
-  });
+  const colours = await inPage<{ color: string; background: string }>(
+    page,
+    '(() => { const s = getComputedStyle(document.body); return { color: s.color, background: s.backgroundColor }; })()',
+  );
   return contrastRatio(colours.color, colours.background);
 }
 
 async function noHorizontalScroll(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+  return inPage<boolean>(page, 'document.documentElement.scrollWidth <= document.documentElement.clientWidth');
 }
 
 test.serial('four text sizes within the VVSG ranges, none scrolls horizontally on the contest and review screens', async (t) => {
@@ -77,7 +82,7 @@ test.serial('four text sizes within the VVSG ranges, none scrolls horizontally o
   for (const size of ['small', 'standard', 'large', 'extra-large'] as const) {
     await page.getByRole('button', { name: SIZE_BUTTON[size], exact: true }).click();
     await page.waitForSelector(`body.text-${size}`);
-    const fontPx = await page.evaluate(() => Number.parseFloat(getComputedStyle(document.body).fontSize));
+    const fontPx = Number.parseFloat(await inPage<string>(page, 'getComputedStyle(document.body).fontSize'));
     const capMm = (fontPx * CAP_HEIGHT_EM) / PX_PER_MM;
     const [low, high] = SIZE_RANGES_MM[size];
     t.true(capMm >= low && capMm <= high, `${size}: ${capMm.toFixed(2)} mm outside ${low}–${high}`);
@@ -118,5 +123,5 @@ test.serial('body text contrast in the three modes, axe-clean in each, and reset
   await waitForScreen(page, 'ready');
   await booth.act({ type: 'DEVICE_INSERTED' });
   await waitForScreen(page, 'contest');
-  t.is(await page.evaluate(() => document.body.className), 'text-standard contrast-standard', 'settings reset per voter');
+  t.is(await inPage<string>(page, 'document.body.className'), 'text-standard contrast-standard', 'settings reset per voter');
 });

@@ -31,7 +31,7 @@ export interface Kiosk {
   readonly server: KioskServer;
   readonly context: BrowserContext;
   readonly page: Page;
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 /** An open cabin (puesta a cero done) with its kiosk page loaded at 1280×800. */

@@ -7,7 +7,7 @@ import test from 'ava';
 import { DEFAULT_BOOTH_TIMEOUTS } from '../booth/timeouts.ts';
 import { startKioskServer } from '../booth/ui/server.ts';
 import type { BoothView } from '../booth/ui/view-model.ts';
-import { viewModel } from '../booth/ui/view-model.ts';
+import { sessionWasCancelled, viewModel } from '../booth/ui/view-model.ts';
 import type { BoothHarness } from './helpers/booth-harness.ts';
 import { loadEg2026, PRESIDENT, startOpenBooth } from './helpers/booth-harness.ts';
 
@@ -128,4 +128,19 @@ test('the page is served with a strict CSP and the view carries ballot data only
   t.is(after.screen, 'ready');
   t.is(after.contest, null);
   t.deepEqual(after.display, { textSize: 'standard', contrast: 'standard' });
+});
+
+test('the SIMULACRO flag follows the definition, and a pulled device turns ready into a cancellation notice', async (t) => {
+  const { booth } = await kiosk(t);
+  const real = { ...definition, election: { ...definition.election, simulacro: false } };
+  t.false(viewModel(booth.actor.getSnapshot(), real).simulacro);
+  t.true(viewModel(booth.actor.getSnapshot(), definition).simulacro);
+
+  t.true(sessionWasCancelled('contest', 'ready'));
+  t.true(sessionWasCancelled('inactivity-alert', 'ready'));
+  t.false(sessionWasCancelled('remove-device', 'ready'), 'a finished vote is not a cancellation');
+  t.false(sessionWasCancelled('token-rejected', 'ready'));
+  const notice = viewModel(booth.actor.getSnapshot(), definition, { sessionCancelled: true });
+  t.is(notice.title, 'Sesión cancelada');
+  t.regex(notice.message, /NO fue registrado/);
 });

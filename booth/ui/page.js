@@ -151,7 +151,7 @@
       $('live').textContent = v.title;
       $('title').focus();
     } else if (focusedKey) {
-      const again = document.querySelector('[data-key="' + focusedKey + '"]');
+      const again = document.querySelector('[data-key="' + CSS.escape(focusedKey) + '"]');
       if (again) again.focus();
     }
   }

@@ -56,9 +56,14 @@ export async function openKiosk(browser: Browser, options: BoothOptions = {}): P
   };
 }
 
-/** Waits until the page renders `screen` (the page sets body[data-screen] on every view). */
+/**
+ * Waits until the page renders `screen` (the page sets body[data-screen] on every view), then
+ * checks the SIMULACRO banner is visible: every kiosk test runs the eg2026 simulacro, so every
+ * screen any test reaches proves the banner is there.
+ */
 export async function waitForScreen(page: Page, screen: BoothScreen): Promise<void> {
   await page.waitForSelector(`body[data-screen="${screen}"]`, { timeout: 10_000 });
+  if (!(await page.locator('#simulacro').isVisible())) throw new Error(`no SIMULACRO banner on the ${screen} screen`);
 }
 
 /** axe-core violations of the page as it is now, summarized for an assertion message. */

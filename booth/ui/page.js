@@ -45,8 +45,10 @@
         type: 'button', class: 'org', 'data-key': 'org-' + org.number, 'aria-label': label,
         'aria-pressed': String(chosen === org.number), onclick: () => post({ type: 'CHOOSE_ORGANIZATION', organization: org.number }),
       }, [
-        el('span', { class: 'badge ' + hueOf(org.symbol), 'aria-hidden': 'true', text: org.shortName.slice(0, 4) }),
-        el('span', { class: 'number', 'aria-hidden': 'true', text: String(org.number) }),
+        el('span', { class: 'head', 'aria-hidden': 'true' }, [
+          el('span', { class: 'badge ' + hueOf(org.symbol), text: org.shortName.slice(0, 4) }),
+          el('span', { class: 'number', text: String(org.number) }),
+        ]),
         el('span', { class: 'name', 'aria-hidden': 'true', text: org.name }),
       ]);
       return el('li', {}, [tile]);

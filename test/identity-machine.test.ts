@@ -2,6 +2,7 @@ import test from 'ava';
 import { err, ok } from '../shared/result.ts';
 import type { IdentityContext } from '../identity-station/machine-types.ts';
 import { checkRefusalText, closeRefusalText } from '../identity-station/messages.ts';
+import { resolveIdentityTimeouts } from '../identity-station/timeouts.ts';
 import {
   ELECTOR,
   IMPOSTOR,
@@ -275,4 +276,29 @@ test('a failed self-check puts the station out of service with Spanish text', as
   await station.settle();
   t.is(station.screen(), 'out-of-service');
   t.regex(context(station).outOfServiceReason ?? '', /versión autorizada/);
+});
+
+test('without the titular president the first suplente presides and votes first', async (t) => {
+  const station = startIdentity();
+  await install(station, [SECRETARIO, TERCER_MIEMBRO, SUPLENTE]);
+  await station.advanceTo(SCHEDULE.votingOpenAt);
+  t.is<string | null>(context(station).presidingDni, SUPLENTE);
+  await station.act({ type: 'DNI_ENTERED', text: SECRETARIO });
+  t.is(context(station).checkRefusal, 'president-first');
+  await station.act({ type: 'DNI_ENTERED', text: SUPLENTE });
+  t.is(station.screen(), 'voter-may-vote');
+});
+
+test('a non-elector cannot be taken from the line as a member', async (t) => {
+  const station = startIdentity({ startAt: SCHEDULE.installDeadlineAt });
+  await station.settle();
+  await station.act({ type: 'CONFIRM_MESA_DATA' });
+  await station.act({ type: 'TAKE_VOTER_AS_MEMBER', dni: '99999999', role: 'presidente' });
+  t.is(context(station).memberRefusal, 'not-an-elector');
+  t.is(context(station).members.length, 0);
+});
+
+test('timeouts outside their limits are a broken configuration', (t) => {
+  t.throws(() => resolveIdentityTimeouts({ printerRetryPollMs: 10 }), { message: /printerRetryPollMs/ });
+  t.notThrows(() => resolveIdentityTimeouts({ consolidationRetryPollMs: 30_000 }));
 });

@@ -31,6 +31,11 @@
  *   recordVoted answers not-holding-device and nothing is recorded twice.
  * - `closed` is not an xstate final state because EXPORT_NON_VOTERS is still allowed there; no
  *   transition leads out of it to voting.
+ * - IMPUGN from the idle screen (with a DNI) does not apply the order rule: an impugned voter
+ *   votes on paper, which the rule does not concern; it still clears that DNI from the rule.
+ * - Recovery: 'installing' restarts at the mesa-data confirmation with no members (attendance
+ *   is re-registered: nothing durable happened yet); 'voting' keeps the outstanding-device count
+ *   from the store; 'closing' reprints the acta de sufragio; 'closed'/'not-installed' start there.
  * - An actor that rejects (instead of resolving to a typed failure) is a bug: out of service.
  *   Storage faults also put the station out of service (the padrón must not diverge).
  */

@@ -5,7 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerFoundationCommands } from '../shared/cli/foundation-commands.ts';
 import { registerSimCommands } from '../shared/cli/sim-commands.ts';
-import { registerStartCommand } from '../shared/cli/start-command.ts';
+import { registerStartCommand } from './start-command.ts';
+import { registerBoothCommands } from '../booth/cli.ts';
 
 export function buildProgram(): Command {
   const program = new Command('vep')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerFoundationCommands(program);
   registerSimCommands(program);
   registerStartCommand(program);
+  registerBoothCommands(program);
   return program;
 }
 

@@ -24,7 +24,22 @@ function waitForStdout(child: ChildProcess, pattern: RegExp): Promise<string> {
   });
 }
 
-test('vep start prepares a verified simulacro package and runs the mesa simulator until SIGTERM', async (t) => {
+async function post(url: string, body: unknown): Promise<{ ok: boolean }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return (await res.json()) as { ok: boolean };
+}
+
+/** Polls a cabin screen until it shows `wanted` (bounded); returns the last screen seen. */
+async function screenBecomes(screenUrl: string, wanted: string): Promise<string> {
+  let screen = '';
+  for (let i = 0; i < 300 && screen !== wanted; i++) {
+    screen = ((await (await fetch(`${screenUrl}view`)).json()) as { screen: string }).screen;
+    if (screen !== wanted) await new Promise((r) => setTimeout(r, 100));
+  }
+  return screen;
+}
+
+test('vep start runs a simulacro mesa: verified package, simulated hardware, both cabins on it', async (t) => {
   const dir = tempDir(t);
   const child = spawn(process.execPath, [VEP_JS, 'start', '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => {
@@ -34,6 +49,8 @@ test('vep start prepares a verified simulacro package and runs the mesa simulato
   t.regex(out, /SIMULACRO — Elecciones Generales 2026/);
   t.regex(out, /mesa \d{6}, .*: 300 electores hábiles, 2 cabinas/);
   const url = /control panel: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1] ?? '';
+  const cabin1 = /cabin-1 screen: (\S+)/.exec(out)?.[1] ?? '';
+  t.regex(out, /cabin-2 screen: http:\/\/127\.0\.0\.1:\d+\//);
 
   const { state } = (await (await fetch(`${url}/state`)).json()) as { state: { printers: { name: string }[]; activationReaders: { name: string }[] } };
   t.deepEqual(state.printers.map((p) => p.name).sort(), ['cabin-1', 'cabin-2', 'identity', 'results']);
@@ -42,6 +59,17 @@ test('vep start prepares a verified simulacro package and runs the mesa simulato
   // The package it wrote is the one a station would load: it verifies with the root public key.
   const verify = await runCli(['election', 'verify', path.join(dir, 'election.pkg'), '--keys', path.join(dir, 'keys')]);
   t.is(verify.code, 0, verify.stderr);
+
+  // A tester's first steps from the panel: the president's credential opens cabin-1 (puesta a
+  // cero printed on its simulated printer), then a prepared voter device starts a vote.
+  t.is(await screenBecomes(cabin1, 'awaiting-puesta-a-cero'), 'awaiting-puesta-a-cero');
+  t.true((await post(`${url}/activation/move`, { device: 'credencial-presidente', reader: 'cabin-1' })).ok);
+  t.is(await screenBecomes(cabin1, 'ready'), 'ready');
+  const tickets = (await (await fetch(`${url}/printers/cabin-1/tickets`)).json()) as { tickets: { text: string }[] };
+  t.regex(tickets.tickets.map((ticket) => ticket.text).join('\n'), /PUESTA A CERO/);
+  t.true((await post(`${url}/activation/pull`, { reader: 'cabin-1' })).ok);
+  t.true((await post(`${url}/activation/move`, { device: 'votante-01', reader: 'cabin-1' })).ok);
+  t.is(await screenBecomes(cabin1, 'contest'), 'contest');
 
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill('SIGTERM');

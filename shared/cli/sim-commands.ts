@@ -8,6 +8,9 @@
  */
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
+import { ok, type Result } from '../result.ts';
+import { untilStopSignal } from './stop-signal.ts';
+import type { SimulatedHardware } from '../../hardware-sim/control/simulated-hardware.ts';
 
 export const DEFAULT_SIM_PORT = 8765;
 const DEFAULT_SIM_URL = `http://127.0.0.1:${DEFAULT_SIM_PORT}`;
@@ -36,36 +39,30 @@ export interface ServeOptions {
   out?: string;
 }
 
-function stopSignal(): { received: Promise<NodeJS.Signals>; cancel(): void } {
-  let stop: (signal: NodeJS.Signals) => void = () => undefined;
-  const received = new Promise<NodeJS.Signals>((resolve) => {
-    stop = (signal) => {
-      cancel();
-      resolve(signal);
-    };
-  });
-  const cancel = (): void => {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  return { received, cancel };
-}
+/**
+ * Something that runs on the simulated hardware while it is served (e.g. station hosts for
+ * `vep start`): started once the devices exist, stopped before they are disposed.
+ */
+export type SimulatorAttachment = (
+  hardware: SimulatedHardware,
+  printerPaths: ReadonlyMap<string, string>,
+) => Promise<Result<{ lines: string[]; close: () => Promise<void> }, string>>;
 
-export async function serveSimulator(opts: ServeOptions): Promise<number> {
+export async function serveSimulator(opts: ServeOptions, attach?: SimulatorAttachment): Promise<number> {
   const { SimulatedHardware } = await import('../../hardware-sim/control/simulated-hardware.ts');
   const { startControlServer } = await import('../../hardware-sim/control/control-server.ts');
   // Listening for the signals before anything starts: a stop request during start-up still
   // reaches the clean-up below instead of killing the process with socat children alive.
-  const stop = stopSignal();
+  const stop = untilStopSignal();
   const hardware = new SimulatedHardware();
+  let stations: { close: () => Promise<void> } | undefined;
   try {
     for (const name of opts.readers) hardware.activationReader(name);
     for (const name of opts.keypads) hardware.keypad(name, 'navigation');
     for (const name of opts.usb) hardware.usbStick(name);
     for (const name of opts.scanners) hardware.scanner(name);
     const ptys: string[] = [];
+    const printerPaths = new Map<string, string>();
     for (const name of opts.printers) {
       const started = await hardware.startPrinter(name, { outputDir: opts.out === undefined ? undefined : path.join(opts.out, name) });
       if (!started.ok) {
@@ -73,7 +70,14 @@ export async function serveSimulator(opts: ServeOptions): Promise<number> {
         return 1;
       }
       ptys.push(`printer ${name}: ${started.value}`);
+      printerPaths.set(name, started.value);
     }
+    const attached = attach === undefined ? ok({ lines: [], close: () => Promise.resolve() }) : await attach(hardware, printerPaths);
+    if (!attached.ok) {
+      process.stderr.write(`vep sim serve: ${attached.error}\n`);
+      return 1;
+    }
+    stations = attached.value;
     let server: Awaited<ReturnType<typeof startControlServer>>;
     try {
       server = await startControlServer(hardware, { port: opts.port });
@@ -82,6 +86,7 @@ export async function serveSimulator(opts: ServeOptions): Promise<number> {
       return 1;
     }
     const lines = [
+      ...attached.value.lines,
       `control panel: ${server.url}/`,
       ...ptys,
       ...hardware.snapshot().usbSticks.map((s) => `usb ${s.name}: ${s.mountPath}`),
@@ -95,6 +100,7 @@ export async function serveSimulator(opts: ServeOptions): Promise<number> {
     return 0;
   } finally {
     stop.cancel();
+    await stations?.close();
     await hardware.close();
   }
 }

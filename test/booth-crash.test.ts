@@ -25,6 +25,7 @@ import { CABIN_RESULTS_FILE_NAME } from '../shared/results/cabin-results.ts';
 import { computeSoftwareVersionCode, REPO_ROOT } from '../shared/software/version-code.ts';
 import { createPtyPair } from '../hardware-sim/printer/pty.ts';
 import { startPrinterEmulator } from '../hardware-sim/printer/emulator.ts';
+import type { Ticket } from '../hardware-sim/printer/printer-mechanism.ts';
 import type { BoothHostConfig } from '../booth/host-config.ts';
 import type { BoothScreen } from '../booth/machine-types.ts';
 import { openVoteStore } from '../booth/vote-store.ts';
@@ -216,6 +217,11 @@ test('SIGKILL at random steps across 50 votes: committed votes count once with o
   if (!identity.ok) throw new Error('identity key');
 
   const random = prng(SEED);
+  // Who was voting, and whether this cabin life had already been sent that voter's CONFIRM, when
+  // each piece was cut: a constancia cut before the vote in a life can only be a recovery reprint.
+  const progress = { voter: -1, votedInThisLife: false };
+  const cut: Array<{ ticket: Ticket; voter: number; votedInThisLife: boolean }> = [];
+  emulator.value.on('ticket', (ticket: Ticket) => cut.push({ ticket, ...progress }));
   let cabin: CabinProcess | undefined;
   t.teardown(() => cabin?.kill());
   let kills = 0;
@@ -227,6 +233,7 @@ test('SIGKILL at random steps across 50 votes: committed votes count once with o
     // Sometimes the crash hits the recovery itself (a reprint, a pending consumed mark).
     if (cabin !== undefined && random() < 0.25) next.armKill(random() < 0.5 ? 'printing-constancia' : 'marking-device', Math.floor(random() * 40));
     cabin = next;
+    progress.votedInThisLife = false;
     return next;
   };
 
@@ -266,6 +273,7 @@ test('SIGKILL at random steps across 50 votes: committed votes count once with o
 
   for (let voter = 0; voter < VOTERS; voter++) {
     const choices = ballotOf(voter);
+    progress.voter = voter;
     const tokenBase64 = Buffer.from(
       issueToken({
         electionId: EG.election.id,
@@ -305,6 +313,7 @@ test('SIGKILL at random steps across 50 votes: committed votes count once with o
       }
       if (opened === 'contest') {
         if (crashed) tokenReusedAfterCrash++;
+        progress.votedInThisLife = true;
         current.send({ op: 'vote', choices });
         const done = await current.waitFor(['remove-device', 'remove-device-overdue', 'reinsert-device', 'printer-fault']);
         if (done === 'remove-device' || done === 'remove-device-overdue') {
@@ -355,7 +364,8 @@ test('SIGKILL at random steps across 50 votes: committed votes count once with o
   // only the LAST constancia of a cut piece is whole.
   const whole = new Map<string, { original: number; reprint: number }>();
   const interrupted = new Map<string, number>();
-  for (const ticket of emulator.value.tickets()) {
+  t.is(cut.length, emulator.value.tickets().length);
+  for (const { ticket, voter, votedInThisLife } of cut) {
     const parts = ticket.text.split('CONSTANCIA DE VOTO').slice(1);
     parts.forEach((part, i) => {
       const code = /\[QR: ([^\]]+)\]/u.exec(part)?.[1];
@@ -365,8 +375,12 @@ test('SIGKILL at random steps across 50 votes: committed votes count once with o
         return;
       }
       const entry = whole.get(code) ?? { original: 0, reprint: 0 };
-      if (part.includes('REIMPRESIÓN')) entry.reprint++;
+      const reprint = part.includes('REIMPRESIÓN');
+      if (reprint) entry.reprint++;
       else entry.original++;
+      // The constancia of the voter then at the cabin, never a stale one; marked iff recovered.
+      t.is(code, encodeCompactBallot(EG, asBallot(ballotOf(voter))), `constancia cut while voter ${voter} was at the cabin`);
+      t.is(reprint, !votedInThisLife, `voter ${voter}: ${reprint ? 'reprint' : 'original'} constancia ${votedInThisLife ? 'after' : 'before'} the vote in this cabin life`);
       whole.set(code, entry);
     });
   }

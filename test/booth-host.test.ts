@@ -412,3 +412,34 @@ test('the host config is parsed at the boundary: defaults filled, a bad cabin id
   t.true(!bad.ok && bad.error.some((issue) => issue.startsWith('cabinId:')));
   t.false(parseBoothHostConfig({ ...base, extra: 1 }).ok);
 });
+
+test('expired, other-mesa, other-election and simulacro-mismatch tokens: each refused with its screen and an audit entry', async (t) => {
+  const world = makeWorld(t);
+  const reader = world.hardware.activationReader('reader');
+  const host = await openCabin(t, world);
+  const identity = loadSigner(world.keysDir, 'identity');
+  if (!identity.ok) throw new Error('identity key');
+  const base = { electionId: EG.election.id, mesa: EG.mesa.number, simulacro: EG.election.simulacro, now: new Date(world.now), validityMinutes: 60, signer: identity.value };
+  const cases = [
+    { kind: 'expired', token: issueToken({ ...base, now: new Date(world.now - 3 * 60 * 60 * 1000) }) },
+    { kind: 'other-mesa', token: issueToken({ ...base, mesa: EG.mesa.number === '000001' ? '000002' : '000001' }) },
+    { kind: 'other-election', token: issueToken({ ...base, electionId: 'otra-eleccion' }) },
+    { kind: 'simulacro-mismatch', token: issueToken({ ...base, simulacro: !EG.election.simulacro }) },
+  ] as const;
+  for (const [i, c] of cases.entries()) {
+    reader.insert(deviceWith(world, `bad-${i}`, c.token.bytes));
+    await until(host, 'token-rejected');
+    const refusal = host.actor.getSnapshot().context.tokenRefusal;
+    t.is(refusal?.kind, c.kind);
+    t.truthy(refusal?.screenText);
+    t.notRegex(refusal?.screenText ?? '', /[0-9]{2}:[0-9]{2}/u, 'no time on the voter screen');
+    reader.pull();
+    await until(host, 'ready');
+  }
+  const log = openAuditLog(path.join(world.config.dataDir, 'audit.db'), { role: 'cabin-1', clock: () => new Date(world.now) });
+  if (!log.ok) throw new Error('audit log');
+  const rejected = log.value.entries().filter((e) => e.event === 'token.rejected').map((e) => e.message);
+  log.value.close();
+  t.deepEqual(rejected, cases.map((c) => c.kind));
+  t.is(ticketTexts(host).length, 1, 'only the puesta a cero was printed');
+});

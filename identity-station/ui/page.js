@@ -1,0 +1,213 @@
+// Identity station page: a display for the IdentityView JSON the station pushes on /events, and a
+// relay of the president's keys and taps to POST /input. It decides nothing: the machine in Node
+// parses every DNI and validates every event. Plain DOM, no framework, no innerHTML (all text
+// goes through textContent). Served as a static asset (eslint does not lint .js here).
+'use strict';
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  let view = null;
+
+  function el(tag, props, children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props || {})) {
+      if (key === 'text') node.textContent = value;
+      else if (key === 'class') node.className = value;
+      else if (key === 'onclick') node.addEventListener('click', value);
+      else if (key === 'onsubmit') node.addEventListener('submit', value);
+      else node.setAttribute(key, value);
+    }
+    for (const child of children || []) if (child) node.appendChild(child);
+    return node;
+  }
+
+  function button(text, key, onclick, extra) {
+    return el('button', Object.assign({ type: 'button', text, 'data-key': key, onclick }, extra || {}));
+  }
+
+  /** Posts an event; `then` gets the view the server answered with (the machine's verdict). */
+  function post(event, then) {
+    fetch('/input', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(event) })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((answer) => { if (answer && then) then(answer); })
+      .catch(() => undefined);
+  }
+
+  function dniField(id, label) {
+    return [
+      el('label', { for: id, text: label }),
+      el('input', {
+        id, class: 'dni', type: 'text', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false',
+        maxlength: '20', 'aria-describedby': 'refusal',
+      }),
+    ];
+  }
+
+  /** Sends `make(text)` and clears the field when the machine accepted it (no refusal). */
+  function submitFrom(id, make) {
+    const input = $(id);
+    const text = input ? input.value : '';
+    post(make(text), (answer) => {
+      const again = $(id);
+      if (!again) return;
+      if (answer.refusal === null) again.value = '';
+      else again.select();
+    });
+  }
+
+  function form(id, onsubmitEvent, children) {
+    return el('form', { id: id + '-form', onsubmit: (e) => { e.preventDefault(); submitFrom(id, onsubmitEvent); } }, children);
+  }
+
+  function mesaData(v) {
+    const m = v.mesa;
+    const rows = [
+      ['Mesa', m.number], ['Local', m.place], ['Dirección', m.address],
+      ['Distrito', m.district], ['Provincia', m.province], ['Departamento', m.department],
+      ['Electores hábiles', String(m.electoresHabiles)], ['Cabinas', String(m.cabins)],
+    ];
+    const items = [];
+    for (const [term, value] of rows) { items.push(el('dt', { text: term })); items.push(el('dd', { text: value })); }
+    return el('dl', { class: 'mesa' }, items);
+  }
+
+  function memberTable(v) {
+    if (v.members.length === 0) return el('p', { id: 'members-empty', text: 'Aún no hay miembros registrados.' });
+    const head = el('tr', {}, ['Cargo', 'DNI', 'Nombre'].map((h) => el('th', { scope: 'col', text: h })));
+    const rows = v.members.map((m) => el('tr', {}, [
+      el('td', { text: m.role + (m.takenFromLine ? ' (elector de la cola)' : '') }),
+      el('td', { text: m.dni }),
+      el('td', { text: m.name === null ? '—' : m.name }),
+    ]));
+    return el('table', { class: 'members', id: 'members' }, [
+      el('caption', { class: 'visually-hidden', text: 'Miembros registrados' }),
+      el('thead', {}, [head]), el('tbody', {}, rows),
+    ]);
+  }
+
+  function installation(v) {
+    const parts = [
+      el('h2', { text: 'Miembros registrados: ' + v.members.length }),
+      memberTable(v),
+      form('member-dni', (text) => ({ type: 'MEMBER_ARRIVED', dni: text }), [
+        ...dniField('member-dni', 'DNI del miembro'),
+        el('div', { class: 'row' }, [el('button', { type: 'submit', 'data-key': 'register-member', text: 'Registrar miembro' })]),
+      ]),
+    ];
+    if (v.mayTakeVoterAsMember) {
+      const roles = [['presidente', 'Presidente'], ['secretario', 'Secretario'], ['tercer-miembro', 'Tercer miembro']];
+      parts.push(el('h2', { text: 'Elector de la cola como miembro (Art. 21)' }));
+      parts.push(el('label', { for: 'line-role', text: 'Cargo' }));
+      parts.push(el('select', { id: 'line-role' }, roles.map(([value, text]) => el('option', { value, text }))));
+      parts.push(el('div', { class: 'row' }, [button('Tomar elector de la cola (DNI escrito arriba)', 'take-from-line', () =>
+        submitFrom('member-dni', (text) => ({ type: 'TAKE_VOTER_AS_MEMBER', dni: text, role: $('line-role').value })))]));
+    }
+    parts.push(el('div', { class: 'row' }, [button('Instalar la mesa', 'install', () => post({ type: 'INSTALL' }), { class: 'primary' })]));
+    return parts;
+  }
+
+  function idle(v) {
+    const withDni = (type) => () => submitFrom('dni', (text) => ({ type, dni: text }));
+    return [
+      form('dni', (text) => ({ type: 'DNI_ENTERED', text }), [
+        ...dniField('dni', 'DNI del elector (8 dígitos, luego Enter)'),
+        el('div', { class: 'row' }, [el('button', { type: 'submit', class: 'primary', 'data-key': 'check', text: 'Buscar en el padrón' })]),
+      ]),
+      el('h2', { text: 'Con el DNI escrito arriba' }),
+      el('div', { class: 'row' }, [
+        button('Dispositivo devuelto', 'device-returned', withDni('DEVICE_RETURNED')),
+        button('Dispositivo perdido', 'lost-device', withDni('LOST_DEVICE_DECLARED')),
+        button('Impugnar identidad (Art. 24)', 'impugn', withDni('IMPUGN')),
+      ]),
+      el('h2', { text: 'Otras acciones' }),
+      el('div', { class: 'row' }, [
+        button('Elector con asistencia (Art. 22)', 'assisted', () => post({ type: 'ASSISTED_VOTER' })),
+        button('Cerrar la votación', 'close-voting', () => post({ type: 'CLOSE_VOTING' })),
+      ]),
+      el('p', { id: 'assisted-count', text: 'Electores asistidos: ' + v.assistedVoters }),
+    ];
+  }
+
+  function voterPanel(v, verdict, yes) {
+    const voter = v.voter;
+    return el('section', { class: 'outcome ' + (yes ? 'yes' : 'no'), id: 'outcome', 'aria-label': 'Resultado de la búsqueda' }, [
+      el('p', { class: 'verdict', id: 'verdict', text: verdict }),
+      voter && voter.name !== null ? el('p', { class: 'name', id: 'voter-name', text: voter.name }) : null,
+      voter ? el('p', { id: 'voter-dni', text: 'DNI ' + voter.dni }) : null,
+    ]);
+  }
+
+  const next = () => button('Siguiente elector', 'done', () => post({ type: 'DONE' }), { class: 'primary' });
+  const retry = () => button('Reintentar', 'retry', () => post({ type: 'RETRY' }), { class: 'primary' });
+
+  function screenContent(v) {
+    switch (v.screen) {
+      case 'confirm-mesa-data': return [mesaData(v), el('div', { class: 'row' }, [
+        button('Confirmar datos de la mesa', 'confirm-mesa', () => post({ type: 'CONFIRM_MESA_DATA' }), { class: 'primary' })])];
+      case 'installation': return installation(v);
+      case 'awaiting-opening': return [el('h2', { text: 'Miembros' }), memberTable(v)];
+      case 'awaiting-dni': return idle(v);
+      case 'voter-may-vote': return [voterPanel(v, 'PUEDE VOTAR', true), el('p', { class: 'verdict', text: 'Entregue el dispositivo de activación' }),
+        el('div', { class: 'row' }, [
+          button('Grabar y entregar dispositivo', 'issue', () => post({ type: 'ISSUE_DEVICE' }), { class: 'primary' }),
+          button('Impugnar identidad (Art. 24)', 'impugn', () => post({ type: 'IMPUGN' })),
+          button('Cancelar', 'done', () => post({ type: 'DONE' })),
+        ])];
+      case 'voter-not-in-padron': return [voterPanel(v, 'NO FIGURA EN EL PADRÓN DE ESTA MESA', false), next()];
+      case 'voter-already-voted': return [voterPanel(v, 'YA VOTÓ', false), next()];
+      case 'voter-holds-device': return [voterPanel(v, 'YA TIENE UN DISPOSITIVO DE ACTIVACIÓN', false), next()];
+      case 'voter-impugned': return [voterPanel(v, 'IDENTIDAD IMPUGNADA', false), next()];
+      case 'issue-failed': return [retry(), button('Cancelar', 'done', () => post({ type: 'DONE' }))];
+      case 'device-out': case 'device-refused': case 'voted-recorded': case 'record-failed': case 'outstanding-devices':
+        return [next()];
+      case 'art23-choice': return [el('div', { class: 'row' }, [
+        button('Devolver el dispositivo para que vote', 'let-try-again', () => post({ type: 'LET_TRY_AGAIN' }), { class: 'primary' }),
+        button('Registrar que no votó (Art. 23)', 'record-not-voted', () => post({ type: 'RECORD_NOT_VOTED' })),
+      ])];
+      case 'printer-fault': case 'consolidation-fault': return [retry()];
+      case 'closed': return [button('Grabar lista de electores que no votaron', 'export-non-voters', () => post({ type: 'EXPORT_NON_VOTERS' }))];
+      default: return [];
+    }
+  }
+
+  function render() {
+    const v = view;
+    if (v === null) return;
+    const body = document.body;
+    $('simulacro').hidden = !v.simulacro;
+    $('election').textContent = v.electionName;
+    $('mesa-line').textContent = 'Mesa ' + v.mesa.number + ' — ' + v.mesa.place;
+    const screenChanged = body.dataset.screen !== v.screen;
+    body.dataset.screen = v.screen;
+    $('title').textContent = v.title;
+    $('instruction').textContent = v.instruction;
+    $('refusal').hidden = v.refusal === null;
+    $('refusal').textContent = v.refusal || '';
+    $('outstanding').textContent = 'Dispositivos de activación sin devolver: ' + v.outstandingDevices;
+    // Keep what the president is typing (and where) when the same screen is redrawn.
+    const kept = {};
+    for (const input of document.querySelectorAll('#content input, #content select')) kept[input.id] = input.value;
+    const focusedId = document.activeElement ? document.activeElement.id : '';
+    const focusedKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : undefined;
+    $('content').replaceChildren(...screenContent(v).filter(Boolean));
+    if (!screenChanged) for (const [id, value] of Object.entries(kept)) { const input = $(id); if (input) input.value = value; }
+    const field = document.querySelector('#content input.dni');
+    if (screenChanged) {
+      $('live').textContent = v.title;
+      if (field) field.focus(); else $('title').focus();
+    } else if (focusedId && $(focusedId)) {
+      $(focusedId).focus();
+    } else if (focusedKey) {
+      const again = document.querySelector('[data-key="' + CSS.escape(focusedKey) + '"]');
+      if (again) again.focus();
+    } else if (field && document.activeElement === document.body) {
+      field.focus();
+    }
+  }
+
+  const events = new EventSource('/events');
+  events.onmessage = (message) => {
+    view = JSON.parse(message.data);
+    render();
+  };
+})();

@@ -1,0 +1,65 @@
+/**
+ * Identity screen in real Chromium: the president confirms the mesa data, registers three
+ * members by DNI (seeing each one listed with its role) and installs the mesa; every screen
+ * reached passes axe-core and shows the SIMULACRO banner.
+ */
+import test from 'ava';
+import type { Browser } from 'playwright-core';
+import { PRESIDENTE, SECRETARIO, startIdentity, TERCER_MIEMBRO } from './helpers/identity-harness.ts';
+import { axeViolations, launchIdentityBrowser, openIdentityScreen, waitForScreen } from './helpers/identity-ui-browser.ts';
+
+let browser: Browser;
+
+test.before(async () => {
+  browser = await launchIdentityBrowser();
+});
+
+test.after.always(async () => {
+  await browser.close();
+});
+
+test.serial('installation: mesa data confirmed, three members registered by DNI and Enter, then installed', async (t) => {
+  const station = startIdentity();
+  const { page, definition } = await openIdentityScreen(browser, station, t);
+
+  await waitForScreen(page, 'confirm-mesa-data');
+  t.true(((await page.locator('#content').textContent()) ?? '').includes(definition.mesa.number), 'mesa number shown');
+  t.deepEqual(await axeViolations(page), [], 'confirm-mesa-data screen');
+  await page.locator('button[data-key="confirm-mesa"]').click();
+
+  await waitForScreen(page, 'installation');
+  t.is(await page.locator('#members-empty').isVisible(), true);
+  await page.locator('button[data-key="install"]').click();
+  await page.waitForSelector('#refusal:not([hidden])');
+  t.is(await page.locator('#refusal').textContent(), 'Se necesitan al menos tres miembros presentes para instalar la mesa.');
+  const expected = [
+    [PRESIDENTE, 'Presidente'],
+    [SECRETARIO, 'Secretario'],
+    [TERCER_MIEMBRO, 'Tercer miembro'],
+  ] as const;
+  for (const [index, [dni]] of expected.entries()) {
+    await page.locator('#member-dni').fill(dni);
+    await page.locator('#member-dni').press('Enter');
+    await page.waitForSelector(`#members tbody tr:nth-child(${index + 1})`);
+  }
+  const rows: string[][] = [];
+  for (let index = 0; index < (await page.locator('#members tbody tr').count()); index++) {
+    rows.push((await page.locator('#members tbody tr').nth(index).locator('td').allTextContents()).slice(0, 2));
+  }
+  t.deepEqual(rows, expected.map(([dni, role]) => [role, dni]));
+  t.is(await page.locator('#member-dni').inputValue(), '', 'the field is cleared after each accepted member');
+  t.is(await page.locator('#refusal').isHidden(), true);
+  t.deepEqual(await axeViolations(page), [], 'installation screen with members');
+
+  await page.locator('#member-dni').fill(PRESIDENTE);
+  await page.locator('#member-dni').press('Enter');
+  await page.waitForSelector('#refusal:not([hidden])');
+  t.is(await page.locator('#refusal').textContent(), 'Este miembro ya fue registrado.');
+  t.deepEqual(await axeViolations(page), [], 'installation screen with a refusal');
+
+  await page.locator('button[data-key="install"]').click();
+  await waitForScreen(page, 'awaiting-opening');
+  t.is(station.calls.verifyPresidentCredential.length, 1, 'the credential came from the host reader');
+  t.is(station.calls.printActaInstalacion.length, 1);
+  t.deepEqual(await axeViolations(page), [], 'awaiting-opening screen');
+});

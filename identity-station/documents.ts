@@ -15,7 +15,7 @@
  * Members are public (they sign), so their names and DNIs are printed. Nothing here names a
  * voter, and no time other than the installation / printing time appears.
  */
-import { countRow, formatPrintedAt, groupHex, REPRINT_TEXT, SIMULACRO_BANNER } from '../booth/documents.ts';
+import { countRow, formatPrintedAt, groupHex, REPRINT_TEXT, SIMULACRO_BANNER } from '../shared/documents/report-pieces.ts';
 import type { ElectionDefinition, MemberRole } from '../shared/election/definition.ts';
 import { findElector } from '../shared/election/definition.ts';
 import type { ContentBlock, PrintDocument } from '../shared/documents/print-document.ts';

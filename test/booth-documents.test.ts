@@ -11,15 +11,8 @@ import type { PrintDocument, QrBlock, TextBlock } from '../shared/documents/prin
 import { documentToPlainText, textHeightMm } from '../shared/documents/print-document.ts';
 import { emptyTally, tallyBallots } from '../shared/tally/tally.ts';
 import type { Tally } from '../shared/tally/tally.ts';
-import {
-  REPRINT_TEXT,
-  SIMULACRO_BANNER,
-  cabinResultsReport,
-  constanciaDeVoto,
-  countRow,
-  formatPrintedAt,
-  puestaACeroReport,
-} from '../booth/documents.ts';
+import { cabinResultsReport, constanciaDeVoto, puestaACeroReport } from '../booth/documents.ts';
+import { REPRINT_TEXT, SIMULACRO_BANNER, countRow, formatPrintedAt } from '../shared/documents/report-pieces.ts';
 import { ballotWith, blank, nullVote, org } from './helpers/ballots.ts';
 
 function loadEg2026(): ElectionDefinition {

@@ -207,3 +207,15 @@ test('a consolidation write fault is retried until the device accepts the signed
   await station.act({ type: 'RETRY_WRITE' });
   t.is(station.screen(), 'closed');
 });
+
+test('a failed self-check puts the station out of service with a Spanish reason, before any credential', async (t) => {
+  const station = startResults({ handlers: { selfCheck: () => Promise.resolve(err({ kind: 'software-unauthorized' as const })) } });
+  await station.settle();
+  t.is(station.screen(), 'out-of-service');
+  t.regex(station.actor.getSnapshot().context.outOfServiceReason ?? '', /versión autorizada/);
+  t.deepEqual(station.auditIds(), ['station.self-test-failed']);
+});
+
+test('a printer retry poll outside its limits is a broken configuration', (t) => {
+  t.throws(() => startResults({ input: { timeouts: { printerRetryPollMs: 10 } } }), { message: /printerRetryPollMs/ });
+});

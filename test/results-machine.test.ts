@@ -1,7 +1,7 @@
 import test from 'ava';
 import { err, ok } from '../shared/result.ts';
 import type { PrinterFault } from '../results-station/machine-types.ts';
-import { DEFAULT_RESULTS_TIMEOUTS } from '../results-station/timeouts.ts';
+import { DEFAULT_RESULTS_TIMEOUTS, resolveResultsTimeouts } from '../results-station/timeouts.ts';
 import {
   ACTA_COPIES,
   IDENTITY,
@@ -217,5 +217,8 @@ test('a failed self-check puts the station out of service with a Spanish reason,
 });
 
 test('a printer retry poll outside its limits is a broken configuration', (t) => {
-  t.throws(() => startResults({ input: { timeouts: { printerRetryPollMs: 10 } } }), { message: /printerRetryPollMs/ });
+  t.throws(() => resolveResultsTimeouts({ printerRetryPollMs: 10 }), { message: /printerRetryPollMs/ });
+  // The machine refuses to start on it (xstate reports the context error to subscribers).
+  const station = startResults({ input: { timeouts: { printerRetryPollMs: 10 } } });
+  t.is(station.errors.length, 1);
 });

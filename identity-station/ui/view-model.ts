@@ -118,6 +118,22 @@ function refusalOf(screen: IdentityScreen, context: IdentitySnapshot['context'])
       return closeRefusalText('outstanding-devices', context.outstandingDevices);
     case 'issue-failed':
       return context.issueFailure === null ? null : issueFailureText(context.issueFailure);
+    case 'record-failed':
+      if (context.recordFailure === null) return null;
+      switch (context.recordFailure.kind) {
+        case 'not-holding-device':
+          return 'Este elector no tiene un dispositivo de activación pendiente de devolución. No se registró nada.';
+        case 'erase-failed':
+          return 'No se pudo borrar el dispositivo. Sepárelo y use otro; el registro no cambió.';
+        case 'storage-fault':
+          return null;
+      }
+      return null;
+    case 'device-refused':
+      if (context.readFault === null) return null;
+      return context.readFault.kind === 'no-device'
+        ? 'No hay un dispositivo en el lector. Insértelo y escriba de nuevo el DNI.'
+        : 'No se pudo leer el dispositivo. Insértelo de nuevo y escriba otra vez el DNI.';
     case 'out-of-service':
       return context.outOfServiceReason;
     default:

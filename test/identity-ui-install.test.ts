@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import type { Browser } from 'playwright-core';
-import { PRESIDENTE, SECRETARIO, startIdentity, TERCER_MIEMBRO } from './helpers/identity-harness.ts';
+import { ELECTOR, PRESIDENTE, SCHEDULE, SECRETARIO, startIdentity, TERCER_MIEMBRO } from './helpers/identity-harness.ts';
 import { axeViolations, launchIdentityBrowser, openIdentityScreen, waitForScreen } from './helpers/identity-ui-browser.ts';
 
 let browser: Browser;
@@ -62,4 +62,26 @@ test.serial('installation: mesa data confirmed, three members registered by DNI 
   t.is(station.calls.verifyPresidentCredential.length, 1, 'the credential came from the host reader');
   t.is(station.calls.printActaInstalacion.length, 1);
   t.deepEqual(await axeViolations(page), [], 'awaiting-opening screen');
+});
+
+test.serial('after the install deadline an elector in line is taken as a member for a chosen role (Art. 21)', async (t) => {
+  const station = startIdentity({ startAt: SCHEDULE.installDeadlineAt + 60_000 });
+  const { page } = await openIdentityScreen(browser, station, t);
+  await waitForScreen(page, 'confirm-mesa-data');
+  await page.locator('button[data-key="confirm-mesa"]').click();
+  await waitForScreen(page, 'installation');
+  for (const dni of [PRESIDENTE, SECRETARIO]) {
+    await page.locator('#member-dni').fill(dni);
+    await page.locator('#member-dni').press('Enter');
+  }
+  await page.waitForSelector('#members tbody tr:nth-child(2)');
+  await page.locator('#member-dni').fill(ELECTOR);
+  await page.locator('#line-role').selectOption('tercer-miembro');
+  await page.locator('button[data-key="take-from-line"]').click();
+  await page.waitForSelector('#members tbody tr:nth-child(3)');
+  t.deepEqual((await page.locator('#members tbody tr').nth(2).locator('td').allTextContents()).slice(0, 2), [
+    'Tercer miembro (elector de la cola)',
+    ELECTOR,
+  ]);
+  t.deepEqual(await axeViolations(page), [], 'installation screen with the Art. 21 controls');
 });

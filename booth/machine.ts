@@ -35,7 +35,7 @@
  * - An actor that rejects (instead of resolving to a typed failure) is a bug: out of service.
  * - Closing happens only from `ready` (never during a session) and is one-way: `closed` is final.
  */
-import { and, assign, emit, enqueueActions, fromPromise, not, setup } from 'xstate';
+import { and, assign, emit, enqueueActions, not, setup } from 'xstate';
 import type { SnapshotFrom } from 'xstate';
 import type { ContestChoice } from '../shared/ballot/ballot.ts';
 import type { DraftProblem } from '../shared/ballot/rules.ts';
@@ -65,22 +65,19 @@ import {
 } from './machine-messages.ts';
 import type { BoothDelayName } from './timeouts.ts';
 import { BOOTH_DELAY_FIELDS, resolveBoothTimeouts } from './timeouts.ts';
+import { failureOf as sharedFailureOf, notProvidedActor, screenFromMeta, valueOf as sharedValueOf } from '../shared/machines/station-machine.ts';
 
 /** Placeholder until the host provides the real actor: running it is a configuration bug. */
 function notProvided<K extends BoothActorName>(name: K) {
-  return fromPromise<BoothActorContracts[K]['output'], BoothActorContracts[K]['input']>(() =>
-    Promise.reject(new Error(`booth actor ${name} was not provided`)),
-  );
+  return notProvidedActor<BoothActorContracts[K]['output'], BoothActorContracts[K]['input']>('booth', name);
 }
 
 function failureOf<E>(result: Result<unknown, E>): E {
-  if (result.ok) throw new Error('booth machine bug: expected a failed result');
-  return result.error;
+  return sharedFailureOf(result, 'booth');
 }
 
 function valueOf<T>(result: Result<T, unknown>): T {
-  if (!result.ok) throw new Error('booth machine bug: expected a successful result');
-  return result.value;
+  return sharedValueOf(result, 'booth');
 }
 
 function requireCredential(context: BoothContext): PresidentCredential {
@@ -870,13 +867,5 @@ export type BoothSnapshot = SnapshotFrom<BoothMachine>;
 
 /** The screen the UI renders for a snapshot: the one atomic state that names a screen. */
 export function screenOf(snapshot: BoothSnapshot): BoothScreen {
-  const meta = snapshot.getMeta() as Record<string, BoothStateMeta | undefined>;
-  const screens = Object.values(meta)
-    .map((entry) => entry?.screen)
-    .filter((screen): screen is BoothScreen => screen !== undefined);
-  const [screen, ...others] = screens;
-  if (screen === undefined || others.length > 0) {
-    throw new Error(`booth machine bug: expected one screen, found ${JSON.stringify(screens)}`);
-  }
-  return screen;
+  return screenFromMeta<BoothScreen>(snapshot, 'booth');
 }

@@ -39,7 +39,7 @@
  * - An actor that rejects (instead of resolving to a typed failure) is a bug: out of service.
  *   Storage faults also put the station out of service (the padrón must not diverge).
  */
-import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
+import { assign, emit, enqueueActions, setup } from 'xstate';
 import type { SnapshotFrom } from 'xstate';
 import type { Result } from '../shared/result.ts';
 import type { Dni } from './dni.ts';
@@ -62,16 +62,14 @@ import type {
 import { internalErrorText, puestaACeroFailureText, selfCheckFailureText, STORAGE_FAULT_TEXT } from './messages.ts';
 import type { IdentityDurationDelay, IdentityScheduleDelay } from './timeouts.ts';
 import { IDENTITY_DELAY_FIELDS, IDENTITY_SCHEDULE_DELAYS, resolveIdentityTimeouts } from './timeouts.ts';
+import { failureOf as sharedFailureOf, notProvidedActor, screenFromMeta } from '../shared/machines/station-machine.ts';
 
 function notProvided<K extends IdentityActorName>(name: K) {
-  return fromPromise<IdentityActorContracts[K]['output'], IdentityActorContracts[K]['input']>(() =>
-    Promise.reject(new Error(`identity actor ${name} was not provided`)),
-  );
+  return notProvidedActor<IdentityActorContracts[K]['output'], IdentityActorContracts[K]['input']>('identity', name);
 }
 
 function failureOf<E>(result: Result<unknown, E>): E {
-  if (result.ok) throw new Error('identity machine bug: expected a failed result');
-  return result.error;
+  return sharedFailureOf(result, 'identity');
 }
 
 function requireCredential(context: IdentityContext): PresidentCredential {
@@ -898,13 +896,5 @@ export type IdentitySnapshot = SnapshotFrom<IdentityMachine>;
 
 /** The screen the UI renders for a snapshot: the one active state node that names a screen. */
 export function screenOf(snapshot: IdentitySnapshot): IdentityScreen {
-  const meta = snapshot.getMeta() as Record<string, IdentityStateMeta | undefined>;
-  const screens = Object.values(meta)
-    .map((entry) => entry?.screen)
-    .filter((screen): screen is IdentityScreen => screen !== undefined);
-  const [screen, ...others] = screens;
-  if (screen === undefined || others.length > 0) {
-    throw new Error(`identity machine bug: expected one screen, found ${JSON.stringify(screens)}`);
-  }
-  return screen;
+  return screenFromMeta<IdentityScreen>(snapshot, 'identity');
 }

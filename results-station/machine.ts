@@ -33,7 +33,7 @@
  *   member who made one of the two entries may correct it. Agreement → `manualTally` port.
  * - An actor that rejects (instead of resolving to a typed failure) is a bug: out of service.
  */
-import { assign, emit, fromPromise, setup } from 'xstate';
+import { assign, emit, setup } from 'xstate';
 import type { SnapshotFrom } from 'xstate';
 import type { Result } from '../shared/result.ts';
 import type {
@@ -61,24 +61,21 @@ import {
 } from './messages.ts';
 import type { ResultsDelayName } from './timeouts.ts';
 import { RESULTS_DELAY_FIELDS, resolveResultsTimeouts } from './timeouts.ts';
+import { failureOf as sharedFailureOf, notProvidedActor, screenFromMeta, valueOf as sharedValueOf } from '../shared/machines/station-machine.ts';
 
 /** Minimum signers besides the president (distinct members of the mesa). */
 export const MIN_MEMBER_SIGNATURES = 2;
 
 function notProvided<K extends ResultsActorName>(name: K) {
-  return fromPromise<ResultsActorContracts[K]['output'], ResultsActorContracts[K]['input']>(() =>
-    Promise.reject(new Error(`results actor ${name} was not provided`)),
-  );
+  return notProvidedActor<ResultsActorContracts[K]['output'], ResultsActorContracts[K]['input']>('results', name);
 }
 
 function failureOf<E>(result: Result<unknown, E>): E {
-  if (result.ok) throw new Error('results machine bug: expected a failed result');
-  return result.error;
+  return sharedFailureOf(result, 'results');
 }
 
 function valueOf<T>(result: Result<T, unknown>): T {
-  if (!result.ok) throw new Error('results machine bug: expected a successful result');
-  return result.value;
+  return sharedValueOf(result, 'results');
 }
 
 function requireCredential(context: ResultsContext): Credential {
@@ -716,13 +713,5 @@ export type ResultsSnapshot = SnapshotFrom<ResultsMachine>;
 
 /** The screen the UI renders for a snapshot: the one atomic state that names a screen. */
 export function screenOf(snapshot: ResultsSnapshot): ResultsScreen {
-  const meta = snapshot.getMeta() as Record<string, ResultsStateMeta | undefined>;
-  const screens = Object.values(meta)
-    .map((entry) => entry?.screen)
-    .filter((screen): screen is ResultsScreen => screen !== undefined);
-  const [screen, ...others] = screens;
-  if (screen === undefined || others.length > 0) {
-    throw new Error(`results machine bug: expected one screen, found ${JSON.stringify(screens)}`);
-  }
-  return screen;
+  return screenFromMeta<ResultsScreen>(snapshot, 'results');
 }

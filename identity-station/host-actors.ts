@@ -1,0 +1,355 @@
+/**
+ * The identity station's actors against the real parts (contracts: machine-types.ts
+ * IdentityActorContracts). One small function per actor. Expected failures resolve to typed
+ * results; only bugs reject.
+ *
+ * Secrecy: nothing here logs. The token nonce exists only inside `issueToken` (the bytes are
+ * written to the device and dropped); the store receives the DNI and a boolean, never the nonce,
+ * a time or a device id. Print job ids are random.
+ *
+ * DECISIONS
+ * - The president's credential is checked with booth/credential.ts (shared logic that still
+ *   lives in booth/; to move to shared/ when someone owns that move).
+ * - Phase persistence happens in the actors that end a phase: acta de instalación → voting,
+ *   acta de no instalación → not-installed, acta de sufragio → closing, summary written → closed.
+ * - No constancia de sufragio is printed by recordVoted yet: documents.ts has no such document.
+ */
+import { randomUUID } from 'node:crypto';
+import { readDeviceState } from '../shared/activation/device-state.ts';
+import { issueToken as issueActivationToken } from '../shared/activation/token.ts';
+import type { AuditLog } from '../shared/audit/log.ts';
+import type { Signer } from '../shared/crypto/envelope.ts';
+import type { ActivationError, ActivationReader } from '../shared/devices/activation/activation-reader.ts';
+import type { ConsolidationDevice, UsbError } from '../shared/devices/consolidation/consolidation-device.ts';
+import type { PrinterError, ThermalPrinter } from '../shared/devices/printer/printer.ts';
+import type { PrintDocument } from '../shared/documents/print-document.ts';
+import type { ElectionDefinition } from '../shared/election/definition.ts';
+import { resolvePackageKey, type VerifiedPackage } from '../shared/election/package.ts';
+import { err, ok, type Result } from '../shared/result.ts';
+import { buildIdentitySummary, IDENTITY_SUMMARY_FILE_NAME } from '../shared/results/identity-summary.ts';
+import { isMemberCredential, verifyPresidentCredential } from '../booth/credential.ts';
+import { actaDeInstalacion, actaDeNoInstalacion, actaDeSufragio, identityPuestaACeroReport } from './documents.ts';
+import type { Dni } from './dni.ts';
+import type {
+  ConsolidationFault,
+  IdentityActorContracts,
+  IdentityActorName,
+  PresentMember,
+  PrinterFault,
+  RecordFailure,
+  SelfCheckFailure,
+} from './machine-types.ts';
+import type { IdentityStore, IdentityStoreError } from './store.ts';
+
+/** A token is for the voter walking to the cabin now; long enough for a queue at the cabin. */
+export const TOKEN_VALIDITY_MINUTES = 30;
+/** Public record of the electors who did not come (Art. 23 of the padrón process), CSV. */
+export const NON_VOTERS_FILE_NAME = 'electores-no-asistieron.csv';
+
+export interface IdentityHostParts {
+  readonly pkg: VerifiedPackage;
+  readonly definition: ElectionDefinition;
+  /** The station's `identity` key: signs tokens and the summary. */
+  readonly signer: Signer;
+  readonly softwareCode: string;
+  readonly store: IdentityStore;
+  readonly audit: AuditLog;
+  readonly reader: ActivationReader;
+  readonly printer: ThermalPrinter;
+  readonly consolidation: ConsolidationDevice;
+  readonly clock: () => Date;
+  /** Members registered so far (machine context): the puesta a cero report lists who signs it. */
+  readonly currentMembers: () => readonly PresentMember[];
+}
+
+type Out<K extends IdentityActorName> = Promise<IdentityActorContracts[K]['output']>;
+type In<K extends IdentityActorName> = IdentityActorContracts[K]['input'];
+export type IdentityActorFunctions = { [K in IdentityActorName]: (input: In<K>) => Out<K> };
+
+function printerFault(e: PrinterError): PrinterFault {
+  return { kind: e.kind };
+}
+
+async function print(parts: IdentityHostParts, document: PrintDocument): Promise<Result<void, PrinterFault>> {
+  const printed = await parts.printer.print({ id: randomUUID(), document });
+  return printed.ok ? ok(undefined) : err(printerFault(printed.error));
+}
+
+function scope(parts: IdentityHostParts) {
+  return { electionId: parts.definition.election.id, mesa: parts.definition.mesa.number };
+}
+
+async function selfCheck(parts: IdentityHostParts): Out<'selfCheck'> {
+  const fail = (kind: SelfCheckFailure['kind']) => err({ kind });
+  const year = parts.clock().getUTCFullYear();
+  if (!Number.isFinite(year) || year < 2024) return fail('clock-invalid');
+  const { definition } = parts;
+  if (definition.padron.length !== definition.mesa.electoresHabiles || definition.members.length < 3) return fail('mesa-data-invalid');
+  try {
+    parts.store.phase();
+    if (parts.store.summary().electoresHabiles !== definition.mesa.electoresHabiles) return fail('mesa-data-invalid');
+  } catch {
+    return fail('storage-fault');
+  }
+  const status = await parts.printer.status();
+  if (!status.ok || status.value === 'offline' || status.value === 'error') return fail('printer-unavailable');
+  const presence = await parts.reader.presence();
+  if (!presence.ok) return fail('activation-writer-unavailable');
+  return ok(undefined);
+}
+
+async function printActaNoInstalacion(parts: IdentityHostParts, input: In<'printActaNoInstalacion'>): Out<'printActaNoInstalacion'> {
+  if (!parts.store.recordMembers(input.members).ok) return err({ kind: 'error' });
+  const document = actaDeNoInstalacion({
+    definition: parts.definition,
+    members: input.members,
+    recordedAt: parts.clock(),
+    observations: parts.store.observations(),
+  });
+  const printed = await print(parts, document);
+  if (!printed.ok) return printed;
+  return parts.store.setPhase('not-installed').ok ? ok(undefined) : err({ kind: 'error' });
+}
+
+async function runPuestaACero(parts: IdentityHostParts): Out<'runPuestaACero'> {
+  let summary;
+  try {
+    if (!parts.store.isEmpty()) return err({ kind: 'store-not-empty' });
+    summary = parts.store.summary();
+  } catch {
+    return err({ kind: 'storage-fault' });
+  }
+  const report = identityPuestaACeroReport({
+    definition: parts.definition,
+    summary,
+    softwareCode: parts.softwareCode,
+    packageHash: parts.pkg.packageHash,
+    printedAt: parts.clock(),
+    members: parts.currentMembers(),
+  });
+  const printed = await print(parts, report);
+  return printed.ok ? ok(undefined) : err({ kind: 'printer-fault', fault: printed.error });
+}
+
+async function printActaInstalacion(parts: IdentityHostParts, input: In<'printActaInstalacion'>): Out<'printActaInstalacion'> {
+  if (!parts.store.recordMembers(input.members).ok) return err({ kind: 'error' });
+  const document = actaDeInstalacion({
+    definition: parts.definition,
+    members: input.members,
+    installedAt: parts.clock(),
+    observations: parts.store.observations(),
+  });
+  const printed = await print(parts, document);
+  if (!printed.ok) return printed;
+  return parts.store.setPhase('voting').ok ? ok(undefined) : err({ kind: 'error' });
+}
+
+function checkVoter(parts: IdentityHostParts, input: In<'checkVoter'>): Awaited<Out<'checkVoter'>> {
+  try {
+    return ok(parts.store.checkVoter(input.dni));
+  } catch {
+    return err({ kind: 'storage-fault' });
+  }
+}
+
+function readerFault(e: ActivationError): 'no-device' | 'write-failed' {
+  return e.kind === 'no-device' || e.kind === 'device-removed' ? 'no-device' : 'write-failed';
+}
+
+async function issueToken(parts: IdentityHostParts, input: In<'issueToken'>): Out<'issueToken'> {
+  try {
+    if (parts.store.checkVoter(input.dni) !== 'may-vote') return err({ kind: 'storage-fault' });
+  } catch {
+    return err({ kind: 'storage-fault' });
+  }
+  const presence = await parts.reader.presence();
+  if (!presence.ok) return err({ kind: readerFault(presence.error) });
+  if (!presence.value.present) return err({ kind: 'no-device' });
+  // Bound to this insertion: a swap between the check and the write fails as device-removed.
+  const io = { expectDeviceId: presence.value.deviceId };
+  const current = await parts.reader.read(io);
+  if (!current.ok) return err({ kind: readerFault(current.error) });
+  if (isMemberCredential(current.value)) return err({ kind: 'device-not-blank' });
+  const state = readDeviceState(current.value, { resolveKey: resolvePackageKey(parts.pkg), ...scope(parts) });
+  // A live token (or anything unknown) is never overwritten; a device consumed at this mesa is reusable.
+  if (state.state !== 'blank' && state.state !== 'consumed') return err({ kind: 'device-not-blank' });
+  if (state.state === 'consumed') {
+    const erased = await parts.reader.erase(io);
+    if (!erased.ok) return err({ kind: readerFault(erased.error) });
+  }
+  const { definition } = parts;
+  const token = issueActivationToken({
+    ...scope(parts),
+    simulacro: definition.election.simulacro,
+    now: parts.clock(),
+    validityMinutes: TOKEN_VALIDITY_MINUTES,
+    signer: parts.signer,
+  });
+  const written = await parts.reader.write(token.bytes, io);
+  if (!written.ok) return err({ kind: readerFault(written.error) });
+  const back = await parts.reader.read(io);
+  if (!back.ok || Buffer.compare(Buffer.from(back.value), Buffer.from(token.bytes)) !== 0) {
+    await parts.reader.erase(io);
+    return err({ kind: 'write-failed' });
+  }
+  if (!parts.store.markHoldsDevice(input.dni).ok) {
+    // A live token nobody is recorded as holding must not leave the station.
+    await parts.reader.erase(io);
+    return err({ kind: 'storage-fault' });
+  }
+  return ok(undefined);
+}
+
+async function readReturnedDevice(parts: IdentityHostParts): Out<'readReturnedDevice'> {
+  const presence = await parts.reader.presence();
+  if (!presence.ok) return err({ kind: 'unreadable' });
+  if (!presence.value.present) return err({ kind: 'no-device' });
+  const read = await parts.reader.read({ expectDeviceId: presence.value.deviceId });
+  if (!read.ok) return err({ kind: read.error.kind === 'no-device' || read.error.kind === 'device-removed' ? 'no-device' : 'unreadable' });
+  if (isMemberCredential(read.value)) return ok({ state: 'invalid' });
+  const state = readDeviceState(read.value, { resolveKey: resolvePackageKey(parts.pkg), ...scope(parts) });
+  return ok({ state: state.state });
+}
+
+function recordFailure(result: Result<void, IdentityStoreError>): Result<void, RecordFailure> {
+  if (result.ok) return ok(undefined);
+  // 'not-allowed' (e.g. impugning someone who already voted) is the member's mistake, not a broken
+  // store: answered on the record-failed screen instead of taking the station out of service.
+  const kind = result.error.kind === 'not-holding-device' || result.error.kind === 'not-allowed' ? 'not-holding-device' : 'storage-fault';
+  return err({ kind });
+}
+
+function recordVoted(parts: IdentityHostParts, dni: Dni): Result<void, RecordFailure> {
+  return recordFailure(parts.store.recordVoted(dni));
+}
+
+async function recordArt23(parts: IdentityHostParts, dni: Dni): Out<'recordArt23'> {
+  try {
+    if (parts.store.checkVoter(dni) !== 'holds-device') return err({ kind: 'not-holding-device' });
+  } catch {
+    return err({ kind: 'storage-fault' });
+  }
+  // The unused token must die before the record says it did.
+  const erased = await parts.reader.erase();
+  if (!erased.ok) return err({ kind: 'erase-failed' });
+  const recorded = parts.store.recordArt23(dni);
+  if (recorded.ok) return ok(undefined);
+  return err({ kind: recorded.error.kind === 'not-holding-device' ? 'not-holding-device' : 'storage-fault' });
+}
+
+async function printActaSufragio(parts: IdentityHostParts, input: In<'printActaSufragio'>): Out<'printActaSufragio'> {
+  if (!parts.store.setPhase('closing').ok) return err({ kind: 'error' });
+  let document: PrintDocument;
+  try {
+    document = actaDeSufragio({
+      definition: parts.definition,
+      summary: parts.store.summary(),
+      members: parts.store.members(),
+      observations: parts.store.observations(),
+      closedAt: parts.clock(),
+      closedByPresidentOrder: input.closedByPresidentOrder,
+      reprint: input.reprint,
+    });
+  } catch {
+    return err({ kind: 'error' });
+  }
+  return print(parts, document);
+}
+
+function consolidationFault(e: UsbError): ConsolidationFault {
+  switch (e.kind) {
+    case 'not-mounted':
+    case 'device-removed':
+      return { kind: 'device-missing' };
+    case 'full':
+    case 'too-large':
+      return { kind: 'device-full' };
+    case 'read-only':
+    case 'finalized':
+    case 'exists':
+    case 'write-once':
+      return { kind: 'read-only' };
+    default:
+      return { kind: 'write-failed' };
+  }
+}
+
+async function writeVerified(parts: IdentityHostParts, name: string, bytes: Uint8Array): Promise<Result<void, ConsolidationFault>> {
+  const written = await parts.consolidation.writeFileAtomic(name, bytes);
+  if (!written.ok) return err(consolidationFault(written.error));
+  // Read back: a stick that lies about writes must not leave the station "closed" without the file.
+  const back = await parts.consolidation.readFile(name);
+  if (!back.ok) return err(consolidationFault(back.error));
+  return Buffer.compare(Buffer.from(back.value), Buffer.from(bytes)) === 0 ? ok(undefined) : err({ kind: 'write-failed' });
+}
+
+async function writeIdentitySummary(parts: IdentityHostParts): Out<'writeIdentitySummary'> {
+  const bytes = buildIdentitySummary({
+    pkg: parts.pkg,
+    softwareCode: parts.softwareCode,
+    counts: parts.store.summary(),
+    auditHead: parts.audit.head(),
+    signer: parts.signer,
+  });
+  const written = await writeVerified(parts, IDENTITY_SUMMARY_FILE_NAME, bytes);
+  if (!written.ok) return written;
+  return parts.store.setPhase('closed').ok ? ok(undefined) : err({ kind: 'write-failed' });
+}
+
+function csvField(value: string): string {
+  return /[",\n\r]/u.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** Public record (the padrón is public): order, DNI and names of the electors who did not come. */
+export function nonVotersCsv(rows: ReturnType<IdentityStore['nonVoters']>): string {
+  const lines = ['orden,dni,apellidos,nombres', ...rows.map((r) => [String(r.order), r.dni, r.surnames, r.givenNames].map(csvField).join(','))];
+  return `${lines.join('\n')}\n`;
+}
+
+async function exportNonVoters(parts: IdentityHostParts): Out<'exportNonVoters'> {
+  const bytes = new TextEncoder().encode(nonVotersCsv(parts.store.nonVoters()));
+  return writeVerified(parts, NON_VOTERS_FILE_NAME, bytes);
+}
+
+export function hostActorFunctions(parts: IdentityHostParts): IdentityActorFunctions {
+  const sync = <T>(value: T) => Promise.resolve(value);
+  return {
+    selfCheck: () => selfCheck(parts),
+    verifyPresidentCredential: ({ credential }) => sync(verifyPresidentCredential(parts.pkg, credential.presented)),
+    printActaNoInstalacion: (input) => printActaNoInstalacion(parts, input),
+    runPuestaACero: () => runPuestaACero(parts),
+    printActaInstalacion: (input) => printActaInstalacion(parts, input),
+    checkVoter: (input) => sync(checkVoter(parts, input)),
+    issueToken: (input) => issueToken(parts, input),
+    readReturnedDevice: () => readReturnedDevice(parts),
+    recordVoted: ({ dni }) => sync(recordVoted(parts, dni)),
+    recordArt23: ({ dni }) => recordArt23(parts, dni),
+    recordLostDevice: ({ dni }) => sync(recordFailure(parts.store.recordLostDevice(dni))),
+    recordImpugnado: ({ dni }) => sync(recordFailure(parts.store.recordImpugnado(dni))),
+    printActaSufragio: (input) => printActaSufragio(parts, input),
+    writeIdentitySummary: () => writeIdentitySummary(parts),
+    exportNonVoters: () => exportNonVoters(parts),
+  };
+}
+
+/** Parts could not be assembled: self-check reports why, and nothing else may run. */
+export function outOfServiceActorFunctions(failure: SelfCheckFailure): IdentityActorFunctions {
+  const bug = () => Promise.reject(new Error('identity host: actor called on a station that failed its self-check'));
+  return {
+    selfCheck: () => Promise.resolve(err(failure)),
+    verifyPresidentCredential: bug,
+    printActaNoInstalacion: bug,
+    runPuestaACero: bug,
+    printActaInstalacion: bug,
+    checkVoter: bug,
+    issueToken: bug,
+    readReturnedDevice: bug,
+    recordVoted: bug,
+    recordArt23: bug,
+    recordLostDevice: bug,
+    recordImpugnado: bug,
+    printActaSufragio: bug,
+    writeIdentitySummary: bug,
+    exportNonVoters: bug,
+  };
+}

@@ -23,6 +23,7 @@ import { IDENTITY_AUDIT_FILE, IDENTITY_STORE_FILE, identitySchedule, startIdenti
 import { NON_VOTERS_FILE_NAME, nonVotersCsv } from '../identity-station/host-actors.ts';
 import { parseIdentityHostConfig, type IdentityHostConfig } from '../identity-station/host-config.ts';
 import { screenOf } from '../identity-station/machine.ts';
+import { describeIdentityStationStartError, runIdentityStation } from '../identity-station/station.ts';
 import type { IdentityScreen } from '../identity-station/machine-types.ts';
 import { loadEg2026 } from './helpers/booth-harness.ts';
 
@@ -310,4 +311,19 @@ test('the host config is parsed at the boundary; the non-voters CSV quotes what 
   t.true(!bad.ok && bad.error.some((issue) => issue.startsWith('dataDir:')));
   t.false(parseIdentityHostConfig({ ...base, extra: 1 }).ok);
   t.is(nonVotersCsv([{ order: 3, dni: '12345678', surnames: 'PÉREZ, "EL" GRANDE', givenNames: 'ANA' }]), 'orden,dni,apellidos,nombres\n3,12345678,"PÉREZ, ""EL"" GRANDE",ANA\n');
+});
+
+test('runIdentityStation serves the president screen on 127.0.0.1 and reads the credential from the station reader', async (t) => {
+  const world = makeWorld(t);
+  const running = await runIdentityStation(world.config, { hardware: world.hardware, clock: () => new Date(world.now) });
+  if (!running.ok) throw new Error(describeIdentityStationStartError(running.error));
+  t.teardown(() => running.value.close());
+  t.regex(running.value.screenUrl, /^http:\/\/127\.0\.0\.1:[0-9]+\/$/u);
+  const page = await fetch(running.value.screenUrl);
+  t.is(page.status, 200);
+  t.is(await running.value.host.readPresidentCredential(), null, 'nothing in the reader');
+  const credential = world.hardware.activationDevice('credential');
+  credential.writeMemory(encodeImage(presidentCredential(world)));
+  world.hardware.activationReader('writer').insert(credential);
+  t.not(await running.value.host.readPresidentCredential(), null);
 });

@@ -17,43 +17,18 @@
  * - Everything else the machine sees (device I/O, printer, clock) arrives through its actors and
  *   delays from the host process, never from the page.
  *
- * Defences (as the cabin kiosk, booth/ui/server.ts): bound to loopback; the Host header must name
- * a loopback host on our port (DNS rebinding); POST needs `Content-Type: application/json` and a
- * same-origin Origin when one is sent; bodies are capped and parsed with zod; strict CSP.
+ * Serving and defences: shared/ui/screen-server.ts (loopback only, Host and Origin checks, JSON
+ * only, capped bodies, strict CSP).
  */
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { Actor } from 'xstate';
 import { z } from 'zod';
 import type { ElectionDefinition } from '../../shared/election/definition.ts';
+import { startScreenServer, type ScreenServer } from '../../shared/ui/screen-server.ts';
 import type { IdentityMachine } from '../machine.ts';
 import type { IdentityEvent, PresidentAction, PresidentCredential } from '../machine-types.ts';
-import type { IdentityView } from './view-model.ts';
 import { identityView } from './view-model.ts';
 
-const MAX_BODY_BYTES = 4096;
-
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const SECURITY_HEADERS = {
-  'Content-Security-Policy': CSP,
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-  'X-Frame-Options': 'DENY',
-};
+export { isLoopbackHost } from '../../shared/ui/screen-server.ts';
 
 /** Raw typed text: the machine parses DNIs itself (and shows the parser's Spanish error). */
 const typedText = z.string().max(64);
@@ -88,17 +63,7 @@ export const presidentRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('EXPORT_NON_VOTERS') }),
 ]) satisfies z.ZodType<PresidentRequest>;
 
-const ASSETS: Record<string, { readonly file: string; readonly type: string }> = {
-  '/': { file: 'page.html', type: 'text/html; charset=utf-8' },
-  '/page.css': { file: 'page.css', type: 'text/css; charset=utf-8' },
-  '/page.js': { file: 'page.js', type: 'text/javascript; charset=utf-8' },
-};
-
-export interface IdentityScreenServer {
-  /** http://127.0.0.1:PORT/ */
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type IdentityScreenServer = ScreenServer;
 
 export interface IdentityScreenServerOptions {
   /** 0 or absent: any free port. */
@@ -110,65 +75,12 @@ export interface IdentityScreenServerOptions {
   readonly readPresidentCredential?: (action: PresidentAction) => Promise<PresidentCredential | null>;
 }
 
-function loadAssets(): Map<string, { readonly body: Buffer; readonly type: string }> {
-  const assets = new Map<string, { readonly body: Buffer; readonly type: string }>();
-  for (const [route, asset] of Object.entries(ASSETS)) {
-    assets.set(route, { body: readFileSync(path.join(import.meta.dirname, asset.file)), type: asset.type });
-  }
-  return assets;
-}
-
-/** `127.0.0.1:PORT` or `localhost:PORT` (the port we listen on), nothing else. */
-export function isLoopbackHost(host: string | undefined, port: number): boolean {
-  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
-}
-
-function send(response: http.ServerResponse, status: number, type: string, body: string | Buffer): void {
-  response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type });
-  response.end(body);
-}
-
-function sendError(response: http.ServerResponse, status: number, message: string): void {
-  send(response, status, 'application/json; charset=utf-8', JSON.stringify({ error: message }));
-}
-
-function readBody(request: http.IncomingMessage): Promise<string | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
-    request.on('error', () => resolve(null));
-  });
-}
-
 export async function startIdentityScreenServer(
   actor: Actor<IdentityMachine>,
   definition: ElectionDefinition,
   options: IdentityScreenServerOptions = {},
 ): Promise<IdentityScreenServer> {
-  const assets = loadAssets();
   const readCredential = options.readPresidentCredential ?? (() => Promise.resolve(null));
-  const currentView = (): IdentityView => identityView(actor.getSnapshot(), definition);
-  const streams = new Set<http.ServerResponse>();
-  let lastJson = JSON.stringify(currentView());
-  let port = 0;
-
-  const subscription = actor.subscribe({
-    next: () => {
-      const json = JSON.stringify(currentView());
-      // Schedule delays and actor bookkeeping produce snapshots that change nothing on screen.
-      if (json === lastJson) return;
-      lastJson = json;
-      for (const stream of streams) stream.write(`data: ${json}\n\n`);
-    },
-  });
-
   async function toEvent(request: PresidentRequest): Promise<IdentityEvent> {
     switch (request.type) {
       case 'INSTALL':
@@ -179,67 +91,16 @@ export async function startIdentityScreenServer(
         return request;
     }
   }
-
-  async function handleInput(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-    const contentType = request.headers['content-type'] ?? '';
-    if (!/^application\/json\s*(;|$)/i.test(contentType)) return sendError(response, 415, 'JSON body required');
-    const origin = request.headers.origin;
-    if (origin !== undefined && !isLoopbackHost(origin.replace(/^http:\/\//, ''), port)) {
-      return sendError(response, 403, 'cross-origin request refused');
-    }
-    const body = await readBody(request);
-    if (body === null) return sendError(response, 413, 'body too large');
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      return sendError(response, 400, 'invalid JSON');
-    }
-    const parsed = presidentRequestSchema.safeParse(json);
-    if (!parsed.success) return sendError(response, 400, 'not a president event');
-    actor.send(await toEvent(parsed.data));
-    send(response, 200, 'application/json; charset=utf-8', JSON.stringify(currentView()));
-  }
-
-  function handle(request: http.IncomingMessage, response: http.ServerResponse): void {
-    if (!isLoopbackHost(request.headers.host, port)) return sendError(response, 421, 'unexpected Host header');
-    const url = request.url ?? '/';
-    if (request.method === 'GET') {
-      const asset = assets.get(url);
-      if (asset !== undefined) return send(response, 200, asset.type, asset.body);
-      if (url === '/view') return send(response, 200, 'application/json; charset=utf-8', JSON.stringify(currentView()));
-      if (url === '/events') {
-        response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
-        response.write(`data: ${JSON.stringify(currentView())}\n\n`);
-        streams.add(response);
-        request.on('close', () => streams.delete(response));
-        return;
-      }
-      return sendError(response, 404, 'not found');
-    }
-    if (request.method === 'POST' && url === '/input') {
-      handleInput(request, response).catch(() => sendError(response, 500, 'internal error'));
-      return;
-    }
-    return sendError(response, 405, 'method not allowed');
-  }
-
-  const server = http.createServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  return startScreenServer({
+    assetsDir: import.meta.dirname,
+    inputSchema: presidentRequestSchema,
+    refusal: 'not a president event',
+    port: options.port,
+    view: () => identityView(actor.getSnapshot(), definition),
+    deliver: async (request) => actor.send(await toEvent(request)),
+    subscribe: (changed) => {
+      const subscription = actor.subscribe({ next: changed });
+      return () => subscription.unsubscribe();
+    },
   });
-  port = (server.address() as AddressInfo).port;
-
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        subscription.unsubscribe();
-        for (const stream of streams) stream.end();
-        streams.clear();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -25,7 +25,7 @@ import { encodeImage } from '../shared/devices/activation/device-image.ts';
 import { err, ok } from '../shared/result.ts';
 import type { ElectionDefinition } from '../shared/election/definition.ts';
 import type { VerifiedPackage } from '../shared/election/package.ts';
-import { presidentSignerRole, writeMemberCredential } from '../booth/credential.ts';
+import { presidentSignerRole, writeMemberCredential } from '../shared/credentials/member-credential.ts';
 import { describeCabinStartError, runCabin, type RunningCabin } from '../booth/station.ts';
 
 const DEFAULT_DEFINITION = path.join(REPO_ROOT, 'test', 'fixtures', 'eg2026', 'definition.json');

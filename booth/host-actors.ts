@@ -24,7 +24,7 @@ import { resolvePackageKey, type VerifiedPackage } from '../shared/election/pack
 import { err, ok, type Result } from '../shared/result.ts';
 import { buildCabinResults, CABIN_RESULTS_FILE_NAME } from '../shared/results/cabin-results.ts';
 import { emptyTally, isZeroTally, tallyBallots } from '../shared/tally/tally.ts';
-import { verifyPresidentCredential } from './credential.ts';
+import { verifyPresidentCredential } from '../shared/credentials/member-credential.ts';
 import { cabinResultsReport, constanciaDeVoto, puestaACeroReport } from './documents.ts';
 import type { BoothActorContracts, BoothActorName, PrinterFault, SelfCheckFailure } from './machine-types.ts';
 import type { VoteStore } from './vote-store.ts';

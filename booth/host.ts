@@ -26,12 +26,12 @@ import { fromBase64Strict } from '../shared/crypto/base64.ts';
 import { loadSigner } from '../shared/crypto/keyset.ts';
 import { createDevices, type DeviceSetupError, type Devices } from '../shared/devices/factory.ts';
 import type { ActivationEvent } from '../shared/devices/activation/activation-reader.ts';
-import { findContest, localTimeToMinutes, type ElectionDefinition } from '../shared/election/definition.ts';
+import { findContest, localDateTimeToEpoch, type ElectionDefinition } from '../shared/election/definition.ts';
 import { checkSoftwareAuthorized, loadVerifiedPackage, type VerifiedPackage } from '../shared/election/package.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 import { currentSoftwareVersionCode } from '../shared/software/version-code.ts';
 import type { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
-import { isMemberCredential } from './credential.ts';
+import { isMemberCredential } from '../shared/credentials/member-credential.ts';
 import type { BoothHostConfig } from './host-config.ts';
 import { hostActorFunctions, outOfServiceActorFunctions, resultsWrittenMarkerPath, type HostActorFunctions } from './host-actors.ts';
 import { createBoothMachine, screenOf, type BoothMachine } from './machine.ts';
@@ -67,34 +67,6 @@ export interface BoothHostOptions {
 }
 
 // --- pure helpers ---------------------------------------------------------------------------------
-
-function zoneOffsetMs(epochMs: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(epochMs));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - Math.floor(epochMs / 1000) * 1000;
-}
-
-/** Epoch ms of local `time` ("HH:MM") on `date` ("YYYY-MM-DD") in the IANA `timeZone`. Throws on malformed input (the definition was validated). */
-export function localDateTimeToEpoch(date: string, time: string, timeZone: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/u.exec(date);
-  const minutes = localTimeToMinutes(time);
-  if (match === null || minutes === undefined) throw new Error(`bad local date/time ${date} ${time}`);
-  const wall = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) + minutes * 60_000;
-  // Two passes settle the offset even when the first guess falls on the other side of a DST change.
-  let epoch = wall - zoneOffsetMs(wall, timeZone);
-  epoch = wall - zoneOffsetMs(epoch, timeZone);
-  return epoch;
-}
 
 export function votingCloseAt(definition: ElectionDefinition): number {
   const { election } = definition;

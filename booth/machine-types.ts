@@ -81,7 +81,8 @@ export interface PresidentCredential {
 /** What the president is authorizing: checked by the host so a credential can be scoped. */
 export type PresidentAction = 'puesta-a-cero' | 'close-voting' | 'release-cabin';
 
-export type CredentialRefusal = 'unreadable' | 'unknown' | 'not-president' | 'revoked';
+import type { CredentialRefusal } from '../shared/credentials/member-credential.ts';
+export type { CredentialRefusal };
 
 /**
  * The verified activation token, opaque to the machine: whatever the host needs so `commitVote`

@@ -27,7 +27,7 @@ import type { ElectionDefinition } from '../shared/election/definition.ts';
 import { resolvePackageKey, type VerifiedPackage } from '../shared/election/package.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 import { buildIdentitySummary, IDENTITY_SUMMARY_FILE_NAME } from '../shared/results/identity-summary.ts';
-import { isMemberCredential, verifyPresidentCredential } from '../booth/credential.ts';
+import { isMemberCredential, verifyPresidentCredential } from '../shared/credentials/member-credential.ts';
 import { actaDeInstalacion, actaDeNoInstalacion, actaDeSufragio, identityPuestaACeroReport } from './documents.ts';
 import type { Dni } from './dni.ts';
 import type {

@@ -13,7 +13,7 @@
  *   are forwarded to the machine.
  * - Assisted voters (Art. 22) are a count in the machine; the host persists it to the store when
  *   the machine emits `voter.assistance-authorized`, so the signed summary counts them too.
- * - Schedule instants reuse booth/host.ts localDateTimeToEpoch (shared logic still in booth/).
+ * - Schedule instants: shared/election/local-time.ts localDateTimeToEpoch (the cabin uses it too).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,8 +29,8 @@ import { checkSoftwareAuthorized, loadVerifiedPackage, type VerifiedPackage } fr
 import { err, ok, type Result } from '../shared/result.ts';
 import { currentSoftwareVersionCode } from '../shared/software/version-code.ts';
 import type { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
-import { isMemberCredential } from '../booth/credential.ts';
-import { localDateTimeToEpoch } from '../booth/host.ts';
+import { isMemberCredential } from '../shared/credentials/member-credential.ts';
+import { localDateTimeToEpoch } from '../shared/election/local-time.ts';
 import type { Dni } from './dni.ts';
 import type { IdentityHostConfig } from './host-config.ts';
 import { hostActorFunctions, outOfServiceActorFunctions, type IdentityActorFunctions } from './host-actors.ts';

@@ -69,7 +69,8 @@ export interface PresidentCredential {
 }
 
 export type PresidentAction = 'install' | 'close-voting';
-export type CredentialRefusal = 'unreadable' | 'unknown' | 'not-president' | 'revoked';
+import type { CredentialRefusal } from '../shared/credentials/member-credential.ts';
+export type { CredentialRefusal };
 
 export type SeatedRole = Exclude<MemberRole, 'suplente'>;
 

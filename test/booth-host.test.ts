@@ -21,8 +21,9 @@ import { CABIN_RESULTS_FILE_NAME, verifyCabinResults } from '../shared/results/c
 import { tallyBallots } from '../shared/tally/tally.ts';
 import { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
 import type { VirtualActivationDevice } from '../hardware-sim/hid/virtual-activation-device.ts';
-import { presidentSignerRole, verifyPresidentCredential, writeMemberCredential } from '../booth/credential.ts';
-import { localDateTimeToEpoch, startBoothHost, votingCloseAt, type BoothHost } from '../booth/host.ts';
+import { presidentSignerRole, verifyPresidentCredential, writeMemberCredential } from '../shared/credentials/member-credential.ts';
+import { startBoothHost, votingCloseAt, type BoothHost } from '../booth/host.ts';
+import { localDateTimeToEpoch } from '../shared/election/local-time.ts';
 import { parseBoothHostConfig, type BoothHostConfig } from '../booth/host-config.ts';
 import { screenOf } from '../booth/machine.ts';
 import type { BoothScreen } from '../booth/machine-types.ts';

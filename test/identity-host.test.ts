@@ -18,7 +18,7 @@ import { buildPackage, resolvePackageKey, verifyPackageBytes, type VerifiedPacka
 import { IDENTITY_SUMMARY_FILE_NAME, verifyIdentitySummary } from '../shared/results/identity-summary.ts';
 import { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
 import type { VirtualActivationDevice } from '../hardware-sim/hid/virtual-activation-device.ts';
-import { presidentSignerRole, writeMemberCredential } from '../booth/credential.ts';
+import { presidentSignerRole, writeMemberCredential } from '../shared/credentials/member-credential.ts';
 import { IDENTITY_AUDIT_FILE, IDENTITY_STORE_FILE, identitySchedule, startIdentityHost, type IdentityHost } from '../identity-station/host.ts';
 import { NON_VOTERS_FILE_NAME, nonVotersCsv } from '../identity-station/host-actors.ts';
 import { parseIdentityHostConfig, type IdentityHostConfig } from '../identity-station/host-config.ts';

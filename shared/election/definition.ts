@@ -28,7 +28,7 @@ import { electionDefinitionSchema } from './definition-schema.ts';
 
 export type { DefinitionIssue } from './definition-issues.ts';
 export { formatDefinitionIssues } from './definition-issues.ts';
-export { localTimeToMinutes } from './local-time.ts';
+export { localDateTimeToEpoch, localTimeToMinutes } from './local-time.ts';
 export { MAX_SUPLENTES, TITULAR_ROLES } from './definition-rules.ts';
 export type {
   ActaCopyDestination,

@@ -16,7 +16,7 @@ import { loadSigner } from '../../shared/crypto/keyset.ts';
 import { encodeImage } from '../../shared/devices/activation/device-image.ts';
 import { verifyPackageBytes } from '../../shared/election/package.ts';
 import { SimulatedHardware } from '../../hardware-sim/control/simulated-hardware.ts';
-import { presidentSignerRole, writeMemberCredential } from '../../booth/credential.ts';
+import { presidentSignerRole, writeMemberCredential } from '../../shared/credentials/member-credential.ts';
 import { startBoothHost, type BoothHost } from '../../booth/host.ts';
 import type { BoothHostConfig } from '../../booth/host-config.ts';
 import { screenOf } from '../../booth/machine.ts';

@@ -11,13 +11,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { fromBase64Strict, toBase64 } from '../shared/crypto/base64.ts';
-import { signDetached, verifyDetached } from '../shared/crypto/ed25519.ts';
-import { memberRole } from '../shared/crypto/keyset.ts';
-import type { VerifiedPackage } from '../shared/election/package.ts';
-import { packageSigningKeys } from '../shared/election/package.ts';
-import { err, ok, type Result } from '../shared/result.ts';
-import type { CredentialRefusal } from './machine-types.ts';
+import { fromBase64Strict, toBase64 } from '../crypto/base64.ts';
+import { signDetached, verifyDetached } from '../crypto/ed25519.ts';
+import { memberRole } from '../crypto/keyset.ts';
+import type { VerifiedPackage } from '../election/package.ts';
+import { packageSigningKeys } from '../election/package.ts';
+import { err, ok, type Result } from '../result.ts';
+
+/** Why a presented president credential is refused (the same for every station). */
+export type CredentialRefusal = 'unreadable' | 'unknown' | 'not-president' | 'revoked';
 
 export const MEMBER_CREDENTIAL_KIND = 'member-credential';
 const PRESIDENT_DEFINITION_ROLE = 'presidente';

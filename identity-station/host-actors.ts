@@ -8,8 +8,8 @@
  * a time or a device id. Print job ids are random.
  *
  * DECISIONS
- * - The president's credential is checked with booth/credential.ts (shared logic that still
- *   lives in booth/; to move to shared/ when someone owns that move).
+ * - The president's credential is checked with shared/credentials/member-credential.ts, the
+ *   same check the cabin uses.
  * - Phase persistence happens in the actors that end a phase: acta de instalación → voting,
  *   acta de no instalación → not-installed, acta de sufragio → closing, summary written → closed.
  * - No constancia de sufragio is printed by recordVoted yet: documents.ts has no such document.

@@ -5,12 +5,13 @@
  * built from the definition and verified with the ONPE root public key exactly as a station
  * loads it, then the hardware simulator of one mesa (a printer and an activation reader per
  * station, keypads, the consolidation USB device, the acta scanner) with the tester panel, and
- * every cabin of the mesa running its real host and kiosk screen on those devices.
+ * the identity station and every cabin of the mesa running their real hosts and screens on those
+ * devices (in this one process for now; issue 9 puts each station in its own process).
  *
- * Until the identity station lands (issue 5), this command stands in for it on the simulator
- * only: it prepares voter activation devices holding tokens signed with the simulacro identity
- * key, and the president's credential, for the tester to insert from the panel. Each start is a
- * fresh simulacro day: the stations' data folders are wiped; the key set is kept.
+ * Devices prepared for the tester: the president's credential, blank activation devices for the
+ * identity station to issue tokens on, and a few devices with tokens already issued (signed with
+ * the simulacro identity key) as a shortcut to the cabins. Each start is a fresh simulacro day:
+ * the stations' data folders are wiped; the key set is kept.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,10 +24,11 @@ import { serveSimulator, parsePort, DEFAULT_SIM_PORT, type SimulatorAttachment }
 import { issueToken } from '../shared/activation/token.ts';
 import { encodeImage } from '../shared/devices/activation/device-image.ts';
 import { err, ok } from '../shared/result.ts';
-import type { ElectionDefinition } from '../shared/election/definition.ts';
+import { localDateTimeToEpoch, type ElectionDefinition } from '../shared/election/definition.ts';
 import type { VerifiedPackage } from '../shared/election/package.ts';
 import { presidentSignerRole, writeMemberCredential } from '../shared/credentials/member-credential.ts';
-import { describeCabinStartError, runCabin, type RunningCabin } from '../booth/station.ts';
+import { describeCabinStartError, runCabin } from '../booth/station.ts';
+import { describeIdentityStationStartError, runIdentityStation } from '../identity-station/station.ts';
 
 const DEFAULT_DEFINITION = path.join(REPO_ROOT, 'test', 'fixtures', 'eg2026', 'definition.json');
 const DEFAULT_RUN_DIR = path.join(REPO_ROOT, '.vep-run');
@@ -79,6 +81,12 @@ async function start(opts: StartOptions): Promise<number> {
     ].join('\n'),
   );
 
+  // The stations follow the definition's schedule, so the simulacro day runs on a clock that
+  // starts at the members' arrival on the election date and then advances in real time.
+  const { election } = def;
+  const offsetMs = localDateTimeToEpoch(election.date, election.schedule.memberArrival, election.timezone) - Date.now();
+  const clock = (): Date => new Date(Date.now() + offsetMs);
+  process.stdout.write(`simulated clock: ${election.date} from ${election.schedule.memberArrival} (${election.timezone}), running in real time\n`);
   const cabins = Array.from({ length: def.mesa.cabins }, (_, i) => cabinRole(i + 1));
   const stationsDir = path.join(opts.dir, 'stations');
   fs.rmSync(stationsDir, { recursive: true, force: true });
@@ -92,11 +100,13 @@ async function start(opts: StartOptions): Promise<number> {
       scanners: ['transmission'],
       out: path.join(opts.dir, 'tickets'),
     },
-    attachCabins({ def, pkg: verified.value, keysDir, packagePath, stationsDir, cabins }),
+    attachStations({ clock, def, pkg: verified.value, keysDir, packagePath, stationsDir, cabins }),
   );
 }
 
 interface MesaRun {
+  /** The simulacro day's clock: the election date from the members' arrival, in real time. */
+  readonly clock: () => Date;
   readonly def: ElectionDefinition;
   readonly pkg: VerifiedPackage;
   readonly keysDir: string;
@@ -105,8 +115,14 @@ interface MesaRun {
   readonly cabins: readonly string[];
 }
 
-/** Prepares the tester's activation devices and starts every cabin on the simulated devices. */
-function attachCabins(run: MesaRun): SimulatorAttachment {
+/** Blank activation devices for the identity station to write tokens on. */
+const BLANK_DEVICES = 5;
+
+/**
+ * Prepares the tester's activation devices and starts the identity station and every cabin on
+ * the simulated devices.
+ */
+function attachStations(run: MesaRun): SimulatorAttachment {
   return async (hardware, printerPaths) => {
     const identity = loadSigner(run.keysDir, IDENTITY_ROLE);
     const presidentRole = presidentSignerRole(run.pkg);
@@ -119,18 +135,39 @@ function attachCabins(run: MesaRun): SimulatorAttachment {
         electionId: run.def.election.id,
         mesa: run.def.mesa.number,
         simulacro: run.def.election.simulacro,
-        now: new Date(),
+        now: run.clock(),
         validityMinutes: PREPARED_TOKEN_VALIDITY_MINUTES,
         signer: identity.value,
       });
       hardware.activationDevice(`votante-${String(i).padStart(2, '0')}`).writeMemory(encodeImage(token.bytes));
     }
 
-    const running: RunningCabin[] = [];
+    for (let i = 1; i <= BLANK_DEVICES; i++) hardware.activationDevice(`dispositivo-${String(i).padStart(2, '0')}`);
+
+    const running: { close(): Promise<void> }[] = [];
     const closeAll = async (): Promise<void> => {
       for (const cabin of running.reverse()) await cabin.close();
     };
     const lines: string[] = [];
+    const identityPrinter = printerPaths.get('identity');
+    if (identityPrinter === undefined) return err('no simulated printer for the identity station');
+    const identityStation = await runIdentityStation(
+      {
+        packagePath: run.packagePath,
+        rootPublicKeyFile: publicKeyFile(run.keysDir, 'onpe-root'),
+        dataDir: path.join(run.stationsDir, 'identity'),
+        keysDir: run.keysDir,
+        devices: {
+          activationReader: { kind: 'simulated', name: 'identity', timeoutMs: 3000 },
+          printer: { kind: 'escpos-serial', path: identityPrinter },
+          consolidation: { kind: 'simulated', name: 'consolidation', writeOnce: false, inserted: true },
+        },
+      },
+      { hardware, clock: run.clock },
+    );
+    if (!identityStation.ok) return err(`identity station: ${describeIdentityStationStartError(identityStation.error)}`);
+    running.push(identityStation.value);
+    lines.push(`identity station screen: ${identityStation.value.screenUrl}`);
     for (const cabinId of run.cabins) {
       const printerPath = printerPaths.get(cabinId);
       if (printerPath === undefined) return err(`no simulated printer for ${cabinId}`);
@@ -147,7 +184,7 @@ function attachCabins(run: MesaRun): SimulatorAttachment {
             consolidation: { kind: 'simulated', name: 'consolidation', writeOnce: false, inserted: true },
           },
         },
-        { hardware },
+        { hardware, clock: run.clock },
       );
       if (!cabin.ok) {
         await closeAll();
@@ -157,8 +194,9 @@ function attachCabins(run: MesaRun): SimulatorAttachment {
       lines.push(`${cabinId} screen: ${cabin.value.screenUrl}`);
     }
     lines.push(
-      `activation devices ready in the panel: credencial-presidente (puesta a cero), votante-01..votante-${String(PREPARED_VOTER_DEVICES).padStart(2, '0')} (one vote each)`,
-      'insert the president credential into a cabin reader for its puesta a cero, then a voter device to vote',
+      `activation devices in the panel: credencial-presidente; dispositivo-01..${String(BLANK_DEVICES).padStart(2, '0')} (blank, for the identity station to issue tokens on);`,
+      `  votante-01..${String(PREPARED_VOTER_DEVICES).padStart(2, '0')} (tokens already issued: a shortcut to the cabins)`,
+      'install the mesa on the identity station screen (credential in its reader), do each cabin\'s puesta a cero with the credential in its reader, then vote',
       '',
     );
     return ok({ lines, close: closeAll });

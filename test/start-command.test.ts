@@ -51,6 +51,8 @@ test('vep start runs a simulacro mesa: verified package, simulated hardware, bot
   const url = /control panel: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1] ?? '';
   const cabin1 = /cabin-1 screen: (\S+)/.exec(out)?.[1] ?? '';
   t.regex(out, /cabin-2 screen: http:\/\/127\.0\.0\.1:\d+\//);
+  const identity = /identity station screen: (\S+)/.exec(out)?.[1] ?? '';
+  t.is(await screenBecomes(identity, 'confirm-mesa-data'), 'confirm-mesa-data');
 
   const { state } = (await (await fetch(`${url}/state`)).json()) as { state: { printers: { name: string }[]; activationReaders: { name: string }[] } };
   t.deepEqual(state.printers.map((p) => p.name).sort(), ['cabin-1', 'cabin-2', 'identity', 'results']);

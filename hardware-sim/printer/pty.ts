@@ -25,41 +25,24 @@ export type PtyPair = {
 
 export type PtyError = { kind: 'socat-failed'; detail: string };
 
-/**
- * socat processes still running, killed when this process exits however it exits (short of
- * SIGKILL): a test that fails before its teardown, or a simulator that crashes, must not leave
- * orphaned socat processes holding ptys on a kiosk or a CI machine.
- */
-const liveSocats = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function trackUntilExit(child: ChildProcess): void {
-  liveSocats.add(child);
-  child.once('exit', () => liveSocats.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const socat of liveSocats) socat.kill('SIGTERM');
-    });
-  }
-}
-
 export async function createPtyPair(): Promise<Result<PtyPair, PtyError>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-pty-'));
   const hostPath = path.join(dir, 'printer-host');
   const devicePath = path.join(dir, 'printer-device');
   let child: ChildProcess;
   try {
+    // setpriv (util-linux, essential on Debian) execs socat with a parent-death signal: socat
+    // dies with the process that made it, however that process ends (SIGKILL included), so a
+    // crashed simulator or a killed test never leaves orphaned ptys behind.
     child = spawn(
-      'socat',
-      ['-d', '-d', `pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${devicePath}`],
+      'setpriv',
+      ['--pdeathsig', 'TERM', 'socat', '-d', '-d', `pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${devicePath}`],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
   } catch (error) {
     fs.rmSync(dir, { recursive: true, force: true });
     return err({ kind: 'socat-failed', detail: String(error) });
   }
-  trackUntilExit(child);
   let running = true;
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {

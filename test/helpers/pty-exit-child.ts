@@ -1,4 +1,5 @@
-// Child process for test/printer-pty.test.ts: opens a pty pair and exits without closing it.
+// Child process for test/printer-pty.test.ts: opens a pty pair, prints its path and then either
+// exits without closing it ("exit") or waits to be killed ("wait").
 import { createPtyPair } from '../../hardware-sim/printer/pty.ts';
 
 const pair = await createPtyPair();
@@ -7,4 +8,5 @@ if (!pair.ok) {
   process.exit(2);
 }
 process.stdout.write(`${pair.value.hostPath}\n`);
-process.exit(3);
+if (process.argv[2] === 'wait') setInterval(() => undefined, 1000);
+else process.exit(3);

@@ -1,0 +1,49 @@
+/** `vep identity run`: runs the identity station (host + president's screen) from its configuration file. */
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { parseIdentityHostConfig } from './host-config.ts';
+import { describeIdentityStationStartError, runIdentityStation } from './station.ts';
+import { untilStopSignal } from '../shared/cli/stop-signal.ts';
+
+async function run(configFile: string, opts: { port: number }): Promise<number> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+  } catch (e) {
+    process.stderr.write(`vep identity run: cannot read ${configFile}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  const config = parseIdentityHostConfig(raw);
+  if (!config.ok) {
+    process.stderr.write(`vep identity run: invalid configuration ${configFile}:\n${config.error.join('\n')}\n`);
+    return 1;
+  }
+  const stop = untilStopSignal();
+  try {
+    const station = await runIdentityStation(config.value, { port: opts.port });
+    if (!station.ok) {
+      process.stderr.write(`vep identity run: ${describeIdentityStationStartError(station.error)}\n`);
+      return 1;
+    }
+    process.stdout.write(`identity station screen: ${station.value.screenUrl}\nstop with Ctrl+C (SIGINT) or SIGTERM\n`);
+    await stop.received;
+    await station.value.close();
+    return 0;
+  } finally {
+    stop.cancel();
+  }
+}
+
+export function registerIdentityCommands(program: Command): void {
+  const identity = program.command('identity').description('the identity station (estación de comprobación de identidad)');
+  identity
+    .command('run')
+    .description(
+      'run the identity station: verify the package and software code, open its store, audit log and devices, serve the president screen on 127.0.0.1',
+    )
+    .requiredOption('--config <file>', 'station configuration (JSON: packagePath, rootPublicKeyFile, dataDir, keysDir, devices)')
+    .option('--port <port>', 'president screen port on 127.0.0.1 (0: any free port)', (v) => Number.parseInt(v, 10), 0)
+    .action(async (opts: { config: string; port: number }) => {
+      process.exitCode = await run(opts.config, opts);
+    });
+}

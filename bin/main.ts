@@ -7,6 +7,7 @@ import { registerFoundationCommands } from '../shared/cli/foundation-commands.ts
 import { registerSimCommands } from '../shared/cli/sim-commands.ts';
 import { registerStartCommand } from './start-command.ts';
 import { registerBoothCommands } from '../booth/cli.ts';
+import { registerIdentityCommands } from '../identity-station/cli.ts';
 
 export function buildProgram(): Command {
   const program = new Command('vep')
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerSimCommands(program);
   registerStartCommand(program);
   registerBoothCommands(program);
+  registerIdentityCommands(program);
   return program;
 }
 

@@ -195,6 +195,12 @@ export interface CabinResultsInput extends ReportHeaderInput {
   readonly tally: Tally;
   /** Ballots the cabin's store holds; must equal `tally.ballots`. */
   readonly ballotCount: number;
+  /**
+   * A report printed again after a restart during closing (the first copy may have come out
+   * whole, partly or not at all): marked so two papers for one close are explained. Optional
+   * only for callers that predate the flag; the cabin always passes it.
+   */
+  readonly reprint?: boolean;
 }
 
 /**
@@ -211,7 +217,10 @@ export function cabinResultsReport(input: CabinResultsInput): PrintDocument {
   if (tally.ballots !== ballotCount) {
     throw new Error(`cabinResultsReport: tally counts ${tally.ballots} ballots, the store holds ${ballotCount}`);
   }
+  const reprint = input.reprint === true;
+  const reprintMark = text(`*** ${REPRINT_TEXT} ***`, { align: 'center', bold: true });
   const blocks: ContentBlock[] = [...reportHeader('RESULTADOS DE LA CABINA', input)];
+  if (reprint) blocks.push(reprintMark);
   blocks.push(text(countRow('Cédulas emitidas en la cabina:', ballotCount), { bold: true }));
   blocks.push(text('Votos preferenciales: se listan solo los candidatos con al menos un voto.'), rule('-'));
   for (const [contest, row] of contestPairs(definition, tally)) {
@@ -236,6 +245,7 @@ export function cabinResultsReport(input: CabinResultsInput): PrintDocument {
     );
     blocks.push(text(lines.join('\n')), rule('-'));
   }
+  if (reprint) blocks.push(reprintMark);
   blocks.push(...reportFooter(definition));
   return makeDocument(blocks, { columns: COLUMNS });
 }

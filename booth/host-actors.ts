@@ -174,7 +174,7 @@ function abandonConsumptionMark(parts: HostParts): Awaited<Out<'abandonConsumpti
   return parts.store.abandonPendingConsumption().ok ? ok(undefined) : err({ kind: 'storage-fault' });
 }
 
-async function printResultsReport(parts: HostParts): Out<'printResultsReport'> {
+async function printResultsReport(parts: HostParts, input: In<'printResultsReport'>): Out<'printResultsReport'> {
   const closed = parts.store.close();
   if (!closed.ok && closed.error.kind !== 'closed') return err({ kind: 'error' });
   const ballots = parts.store.closedBallots();
@@ -182,7 +182,9 @@ async function printResultsReport(parts: HostParts): Out<'printResultsReport'> {
   const tally = tallyBallots(parts.definition, ballots.value);
   // The store only ever accepted validated ballots: an invalid one is a damaged store, not paper to print.
   if (!tally.ok) return err({ kind: 'error' });
-  return print(parts, cabinResultsReport({ ...header(parts), tally: tally.value, ballotCount: ballots.value.length }));
+  // input.reprint: the machine restarted in 'closing' (store closed, results not yet on the USB),
+  // so a first copy may already be out: the paper says REIMPRESIÓN.
+  return print(parts, cabinResultsReport({ ...header(parts), tally: tally.value, ballotCount: ballots.value.length, reprint: input.reprint }));
 }
 
 function consolidationFault(e: UsbError): BoothActorContracts['writeResultsToConsolidation']['output'] {
@@ -244,7 +246,7 @@ export function hostActorFunctions(parts: HostParts): HostActorFunctions {
     printConstancia: (input) => printConstancia(parts, input),
     markDeviceConsumed: () => markDeviceConsumed(parts),
     abandonConsumptionMark: () => Promise.resolve(abandonConsumptionMark(parts)),
-    printResultsReport: () => printResultsReport(parts),
+    printResultsReport: (input) => printResultsReport(parts, input),
     writeResultsToConsolidation: () => writeResultsToConsolidation(parts),
   };
 }

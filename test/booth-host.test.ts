@@ -241,6 +241,7 @@ test('a full day: puesta a cero, one vote, replay refused, close, results on the
   const report = ticketTexts(host)[2] ?? '';
   t.regex(report, /RESULTADOS DE LA CABINA/u);
   t.regex(report, /Cédulas emitidas en la cabina:\s+1/u);
+  t.notRegex(report, /REIMPRESI/u, 'a first, uninterrupted report is not a reprint');
   const file = await host.devices.consolidation?.readFile(CABIN_RESULTS_FILE_NAME('cabin-1'));
   if (file?.ok !== true) throw new Error('results file missing');
   const verified = verifyCabinResults(file.value, { pkg: pkg.value, expectedCabinId: 'cabin-1' });
@@ -443,4 +444,34 @@ test('expired, other-mesa, other-election and simulacro-mismatch tokens: each re
   log.value.close();
   t.deepEqual(rejected, cases.map((c) => c.kind));
   t.is(ticketTexts(host).length, 1, 'only the puesta a cero was printed');
+});
+
+test('a results report interrupted by a stop is printed again after the restart, marked REIMPRESIÓN; the results still reach the USB', async (t) => {
+  const world = makeWorld(t);
+  const reader = world.hardware.activationReader('reader');
+  const host = await openCabin(t, world);
+  reader.insert(deviceWith(world, 'voter', token(world).bytes));
+  await until(host, 'contest');
+  await voteAll(host);
+  await until(host, 'remove-device');
+  reader.pull();
+  await until(host, 'ready');
+
+  emulator(host).setFault('paper-out');
+  reader.insert(deviceWith(world, 'credential', presidentCredential(world)));
+  for (let i = 0; i < 1500 && !host.credentialPresent(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  host.requestClose(true);
+  await until(host, 'printer-fault');
+  t.false(ticketTexts(host).some((text) => /RESULTADOS DE LA CABINA/u.test(text)), 'no whole report came out before the stop');
+  reader.pull();
+  await host.close();
+
+  const again = await start(t, world);
+  await until(again, 'closed');
+  const reports = ticketTexts(again).filter((text) => /RESULTADOS DE LA CABINA/u.test(text));
+  t.is(reports.length, 1, 'the report prints once after the restart');
+  t.regex(reports[0] ?? '', /\*\*\* REIMPRESIÓN \*\*\*/u);
+  t.regex(reports[0] ?? '', /Cédulas emitidas en la cabina:\s+1/u);
+  const file = await again.devices.consolidation?.readFile(CABIN_RESULTS_FILE_NAME('cabin-1'));
+  t.true(file?.ok === true, 'results written after the reprint');
 });

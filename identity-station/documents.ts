@@ -6,20 +6,25 @@
  * - `identityPuestaACeroReport`: before voting, proves the identity store holds no outcome.
  * - `actaDeSufragio` (Art. 22–25): counts from the identity store's summary, observations,
  *   signatures of members and personeros.
+ * - `constanciaDeSufragio` (Art. 22.5): handed to the voter with the DNI when the device comes
+ *   back consumed. It names the voter (it is the voter's own proof of having voted, like the
+ *   sticker on the DNI), but carries NO time, sequence number, cabin, token or job id: a pile of
+ *   constancias must not be orderable or linkable to a cabin's ballots.
  *
  * Pure: no clock, no I/O. Every number printed comes from the store's summary (never typed by
  * a member), and totals are derived here from those counts so the paper always adds up.
  * Inconsistent input (a non-zero store at puesta a cero, a device still out at the acta de
  * sufragio) is a bug in the caller and throws: a wrong legal document is worse than none.
  *
- * Members are public (they sign), so their names and DNIs are printed. Nothing here names a
- * voter, and no time other than the installation / printing time appears.
+ * Members are public (they sign), so their names and DNIs are printed. Nothing but the
+ * constancia de sufragio (handed to that voter) names a voter, and no time other than the
+ * installation / printing time of the actas appears.
  */
 import { countRow, formatPrintedAt, groupHex, REPRINT_TEXT, SIMULACRO_BANNER } from '../shared/documents/report-pieces.ts';
 import type { ElectionDefinition, MemberRole } from '../shared/election/definition.ts';
 import { findElector } from '../shared/election/definition.ts';
 import type { ContentBlock, PrintDocument } from '../shared/documents/print-document.ts';
-import { PAPER_80MM_COLUMNS, feed, heading, makeDocument, rule, text } from '../shared/documents/print-document.ts';
+import { PAPER_80MM_COLUMNS, feed, heading, makeDocument, rule, text, voterText } from '../shared/documents/print-document.ts';
 import type { IdentityStoreSummary } from './store.ts';
 
 const COLUMNS = PAPER_80MM_COLUMNS;
@@ -247,5 +252,36 @@ export function actaDeSufragio(input: ActaSufragioInput): PrintDocument {
   }
   blocks.push(...membersBlock(definition, members), ...observationsBlock(input.observations), ...footer(definition, members, true));
   if (input.reprint) blocks.push(text(`*** ${REPRINT_TEXT} ***`, { align: 'center', bold: true }));
+  return makeDocument(blocks, { columns: COLUMNS });
+}
+
+// --- constancia de sufragio (Art. 22.5) ------------------------------------------------------------------
+
+export interface ConstanciaSufragioInput {
+  readonly definition: ElectionDefinition;
+  /** The voter whose consumed device just came back; must be in this mesa's padrón. */
+  readonly dni: string;
+}
+
+export function constanciaDeSufragio(input: ConstanciaSufragioInput): PrintDocument {
+  const { definition, dni } = input;
+  const elector = findElector(definition, dni);
+  if (elector === undefined) throw new Error('constanciaDeSufragio: the voter is not in this mesa\'s padrón');
+  const { election, mesa } = definition;
+  // Only the election DATE (the same for every voter of the day): no hour, no number, no cabin.
+  const blocks: ContentBlock[] = [
+    ...simulacroBanner(definition),
+    heading('CONSTANCIA DE SUFRAGIO'),
+    rule('='),
+    text([`Elección: ${election.name}`, `Fecha de la elección: ${election.date}`, `Mesa de sufragio N.° ${mesa.number}`].join('\n')),
+    rule('-'),
+    voterText(`${elector.surnames}, ${elector.givenNames}`, { bold: true }),
+    voterText(`DNI ${elector.dni}`),
+    rule('-'),
+    voterText('Sufragó en esta mesa de sufragio.'),
+    text(['', '_'.repeat(32), 'Presidente(a) de mesa'].join('\n'), { align: 'center' }),
+    feed(1),
+    ...simulacroBanner(definition),
+  ];
   return makeDocument(blocks, { columns: COLUMNS });
 }

@@ -3,16 +3,23 @@
  * IdentityActorContracts). One small function per actor. Expected failures resolve to typed
  * results; only bugs reject.
  *
- * Secrecy: nothing here logs. The token nonce exists only inside `issueToken` (the bytes are
- * written to the device and dropped); the store receives the DNI and a boolean, never the nonce,
- * a time or a device id. Print job ids are random.
+ * Secrecy: the token nonce exists only inside `issueToken` (the bytes are written to the device
+ * and dropped) and, read back from a consumed mark, inside `recordVoted` (which erases it); the
+ * store receives the DNI and a boolean, never the nonce, a time or a device id. Print job ids are
+ * random. The only audit entries written here are constancia.printed / constancia.failed, with
+ * fixed messages (no DNI, no device id).
  *
  * DECISIONS
  * - The president's credential is checked with shared/credentials/member-credential.ts, the
  *   same check the cabin uses.
  * - Phase persistence happens in the actors that end a phase: acta de instalación → voting,
  *   acta de no instalación → not-installed, acta de sufragio → closing, summary written → closed.
- * - No constancia de sufragio is printed by recordVoted yet: documents.ts has no such document.
+ * - Constancia de sufragio (Art. 22.5: the voter "recibe su DNI con la constancia de sufragio"):
+ *   recordVoted records the vote FIRST, then prints the constancia. A printer fault does not undo
+ *   the record (the vote was cast; the store is the truth): it is logged as constancia.failed and
+ *   the members hand the voter the manual constancia. The consumed mark (nonce + cabin) is then
+ *   erased from the returned device, best effort: nothing needs it after the return, and a device
+ *   lying on the table should not tell which cabin its last voter used.
  */
 import { randomUUID } from 'node:crypto';
 import { readDeviceState } from '../shared/activation/device-state.ts';
@@ -28,7 +35,7 @@ import { resolvePackageKey, type VerifiedPackage } from '../shared/election/pack
 import { err, ok, type Result } from '../shared/result.ts';
 import { buildIdentitySummary, IDENTITY_SUMMARY_FILE_NAME } from '../shared/results/identity-summary.ts';
 import { isMemberCredential, verifyPresidentCredential } from '../shared/credentials/member-credential.ts';
-import { actaDeInstalacion, actaDeNoInstalacion, actaDeSufragio, identityPuestaACeroReport } from './documents.ts';
+import { actaDeInstalacion, actaDeNoInstalacion, actaDeSufragio, constanciaDeSufragio, identityPuestaACeroReport } from './documents.ts';
 import type { Dni } from './dni.ts';
 import type {
   ConsolidationFault,
@@ -219,8 +226,29 @@ function recordFailure(result: Result<void, IdentityStoreError>): Result<void, R
   return err({ kind });
 }
 
-function recordVoted(parts: IdentityHostParts, dni: Dni): Result<void, RecordFailure> {
-  return recordFailure(parts.store.recordVoted(dni));
+async function eraseConsumedMark(parts: IdentityHostParts): Promise<void> {
+  const presence = await parts.reader.presence();
+  if (!presence.ok || !presence.value.present) return;
+  const io = { expectDeviceId: presence.value.deviceId };
+  const read = await parts.reader.read(io);
+  if (!read.ok || isMemberCredential(read.value)) return;
+  // Only a consumed mark of this mesa: never a live token or anything the station cannot vouch for.
+  if (readDeviceState(read.value, { resolveKey: resolvePackageKey(parts.pkg), ...scope(parts) }).state !== 'consumed') return;
+  await parts.reader.erase(io);
+}
+
+async function recordVoted(parts: IdentityHostParts, dni: Dni): Promise<Result<void, RecordFailure>> {
+  const recorded = recordFailure(parts.store.recordVoted(dni));
+  if (!recorded.ok) return recorded;
+  const printed = await print(parts, constanciaDeSufragio({ definition: parts.definition, dni }));
+  try {
+    if (printed.ok) parts.audit.append('constancia.printed', { message: 'constancia de sufragio' });
+    else parts.audit.append('constancia.failed', { message: `constancia de sufragio not printed: ${printed.error.kind}` });
+  } catch {
+    // The vote is recorded; a log that cannot take the entry fails the next store or log write visibly.
+  }
+  await eraseConsumedMark(parts);
+  return ok(undefined);
 }
 
 async function recordArt23(parts: IdentityHostParts, dni: Dni): Out<'recordArt23'> {
@@ -322,7 +350,7 @@ export function hostActorFunctions(parts: IdentityHostParts): IdentityActorFunct
     checkVoter: (input) => sync(checkVoter(parts, input)),
     issueToken: (input) => issueToken(parts, input),
     readReturnedDevice: () => readReturnedDevice(parts),
-    recordVoted: ({ dni }) => sync(recordVoted(parts, dni)),
+    recordVoted: ({ dni }) => recordVoted(parts, dni),
     recordArt23: ({ dni }) => recordArt23(parts, dni),
     recordLostDevice: ({ dni }) => sync(recordFailure(parts.store.recordLostDevice(dni))),
     recordImpugnado: ({ dni }) => sync(recordFailure(parts.store.recordImpugnado(dni))),

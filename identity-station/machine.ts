@@ -675,7 +675,8 @@ export function createIdentityMachine(ports: IdentityPorts) {
                 {
                   guard: ({ event }) => event.output.ok,
                   target: 'votedRecorded',
-                  actions: ['deviceReturned', { type: 'audit', params: { event: 'constancia.printed', message: 'constancia de sufragio' } }],
+                  // The host logs constancia.printed or constancia.failed: only it knows whether the paper came out.
+                  actions: 'deviceReturned',
                 },
                 {
                   guard: ({ event }) => !event.output.ok && event.output.error.kind === 'storage-fault',

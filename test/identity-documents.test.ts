@@ -7,6 +7,7 @@ import {
   actaDeInstalacion,
   actaDeNoInstalacion,
   actaDeSufragio,
+  constanciaDeSufragio,
   formatToMinute,
   identityPuestaACeroReport,
   type ActaMember,
@@ -185,4 +186,31 @@ test('acta de sufragio refuses a summary with a device out or that does not add 
 
 test('formatToMinute drops the seconds', (t) => {
   t.is(formatToMinute(AT, 'America/Lima'), '2026-04-12 07:31 (America/Lima)');
+});
+
+test('constancia de sufragio: election, date, mesa, the voter\'s name and DNI, and no hour, number, cabin or token', (t) => {
+  const elector = EG2026.padron[17];
+  if (elector === undefined) throw new Error('fixture');
+  const doc = constanciaDeSufragio({ definition: nonSimulacro(), dni: elector.dni });
+  const plain = documentToPlainText(doc);
+  t.true(plain.includes('CONSTANCIA DE SUFRAGIO'));
+  t.true(plain.includes(EG2026.election.name));
+  t.true(plain.includes(`Mesa de sufragio N.° ${EG2026.mesa.number}`));
+  t.true(plain.includes(`Fecha de la elección: ${EG2026.election.date}`));
+  t.true(plain.replace(/\s+/gu, ' ').includes(`${elector.surnames}, ${elector.givenNames}`));
+  t.true(plain.includes(`DNI ${elector.dni}`));
+  t.false(/\d{1,2}:\d{2}/u.test(plain), 'no hour of any kind');
+  t.false(/cabina|cabin|token|n\.° de orden|orden/iu.test(plain), 'nothing naming a cabin, token or order');
+  t.false(plain.includes('SIMULACRO'));
+  // The voter-facing lines are printed tall enough to read (Art. 22.5: handed to the voter).
+  const nameBlock = doc.blocks.find((b) => b.kind === 'text' && b.text.includes(elector.surnames));
+  t.true(nameBlock?.kind === 'text' && nameBlock.style.size !== 'normal');
+  // Two voters' constancias differ only in the voter's lines: nothing else varies per voter.
+  const other = EG2026.padron[18];
+  if (other === undefined) throw new Error('fixture');
+  const strip = (text: string, e: { surnames: string; givenNames: string; dni: string }) =>
+    text.replace(/\s+/gu, ' ').replace(`${e.surnames}, ${e.givenNames}`, 'X').replace(e.dni, 'D');
+  t.is(strip(documentToPlainText(constanciaDeSufragio({ definition: nonSimulacro(), dni: other.dni })), other), strip(plain, elector));
+  t.true(documentToPlainText(constanciaDeSufragio({ definition: EG2026, dni: elector.dni })).includes('SIMULACRO'));
+  t.throws(() => constanciaDeSufragio({ definition: EG2026, dni: '00000001' }), { message: /not in this mesa/u });
 });

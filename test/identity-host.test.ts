@@ -183,13 +183,19 @@ test('a day at the mesa: install, president first, token issued and returned con
   device.writeMemory(encodeImage(markConsumed({ electionId: EG.election.id, mesa: EG.mesa.number, nonce: firstToken.value.nonce }, cabin.value)));
   host.send({ type: 'DEVICE_RETURNED', dni: PRESIDENTE });
   await until(host, 'voted-recorded');
+  // Art. 22.5: the voter gets the DNI back with a constancia de sufragio; the consumed mark is erased.
+  const constancia = ticketTexts(host)[2] ?? '';
+  t.regex(constancia, /CONSTANCIA DE SUFRAGIO/u);
+  t.true(constancia.includes(`DNI ${PRESIDENTE}`));
+  t.false(/\d{1,2}:\d{2}/u.test(constancia), 'no hour on the constancia');
+  t.is(stateOf(world, device).state, 'blank');
   host.send({ type: 'DONE' });
   await until(host, 'awaiting-dni');
   // The other members come next (order rule), so the president is not served again now.
   host.send({ type: 'DNI_ENTERED', text: PRESIDENTE });
   t.is(host.actor.getSnapshot().context.checkRefusal, 'members-first');
 
-  // The consumed device is reused for the secretary: erased and rewritten with a fresh token.
+  // The returned device is reused for the secretary, rewritten with a fresh token.
   host.send({ type: 'DNI_ENTERED', text: SECRETARIO });
   await until(host, 'voter-may-vote');
   host.send({ type: 'ISSUE_DEVICE' });
@@ -217,13 +223,13 @@ test('a day at the mesa: install, president first, token issued and returned con
   reader.pull();
 
   const tickets = ticketTexts(host);
-  t.is(tickets.length, 3);
-  const acta = flat(tickets[2] ?? '');
+  t.is(tickets.length, 4, 'puesta a cero, acta de instalación, one constancia de sufragio, acta de sufragio');
+  const acta = flat(tickets[3] ?? '');
   t.regex(acta, /ACTA DE SUFRAGIO/u);
   t.regex(acta, /Total de electores que votaron: 2 /u);
   t.regex(acta, /Votaron en cabina \(voto electrónico\): 1 /u);
   // A long label wraps: its count stands at the end of the label's first line.
-  const art23Line = (tickets[2] ?? '').split('\n').find((line) => line.includes('Identificados que no emitieron'));
+  const art23Line = (tickets[3] ?? '').split('\n').find((line) => line.includes('Identificados que no emitieron'));
   t.regex(art23Line ?? '', / 1$/u);
   t.regex(acta, /Dispositivos de activación entregados: 2 /u);
   t.regex(acta, /disposición del presidente/u);
@@ -260,7 +266,7 @@ test('a day at the mesa: install, president first, token issued and returned con
     t.false(entries.includes(nonce), 'no nonce in the audit log');
     t.false(tickets.some((ticket) => ticket.includes(nonce)), 'no nonce on paper');
   }
-  for (const id of ['package.verified', 'puesta-a-cero.printed', 'token.issued', 'token.voided', 'voting.closed', 'results.written']) {
+  for (const id of ['package.verified', 'puesta-a-cero.printed', 'token.issued', 'constancia.printed', 'token.voided', 'voting.closed', 'results.written']) {
     t.true(entries.includes(`"${id}"`), `audit log has ${id}`);
   }
 

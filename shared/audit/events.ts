@@ -94,6 +94,7 @@ export const AUDIT_EVENTS = {
   'cotejo.recorded': { disposition: 'success', severity: 'routine', description: 'The comparison of paper records with electronic results (cotejo) was recorded.' },
   'cotejo.mismatch': { disposition: 'warning', severity: 'alarm', description: 'The cotejo found a difference between paper records and electronic results.' },
   'member.signed': { disposition: 'success', severity: 'routine', description: 'A mesa member signed a document digitally.' },
+  'credential.refused': { disposition: 'failure', severity: 'notable', description: 'A member or personero credential was refused (unreadable, unknown, not the president); no identity is logged.' },
 
   // --- Transmission and backup ---------------------------------------------------------------
   'transmission.sent': { disposition: 'info', severity: 'routine', description: 'Results were sent to the computing centre.' },

@@ -123,8 +123,8 @@ export interface VoteStoreOptions {
 
 const ZERO_HASH = /^[0-9a-f]{64}$/u;
 
-/** Domain-separated, so the key of a used nonce equals no other hash in the system. */
-function nonceKey(nonce: string): string {
+/** Domain-separated, so the key of a used nonce equals no other hash in the system. Exported for the reconciliation (results station) and tests. */
+export function usedNonceKey(nonce: string): string {
   return sha256Hex(`vep-used-nonce/1\0${nonce}`);
 }
 
@@ -186,7 +186,7 @@ export class VoteStore {
   }
 
   isUsed(nonce: string): boolean {
-    return this.db.prepare('SELECT 1 FROM used_nonce WHERE nonce_hash = ?').get(nonceKey(nonce)) !== undefined;
+    return this.db.prepare('SELECT 1 FROM used_nonce WHERE nonce_hash = ?').get(usedNonceKey(nonce)) !== undefined;
   }
 
   /** @internal */
@@ -226,7 +226,7 @@ export class VoteStore {
       if (this.pendingConsumption() !== undefined) return err({ kind: 'pending-consumption' });
       if (this.isUsed(vote.nonce)) return err({ kind: 'nonce-used' });
       this.db.prepare('INSERT INTO ballot (id, content) VALUES (?, ?)').run(this.ballotKey(content), content);
-      this.db.prepare('INSERT INTO used_nonce (nonce_hash) VALUES (?)').run(nonceKey(vote.nonce));
+      this.db.prepare('INSERT INTO used_nonce (nonce_hash) VALUES (?)').run(usedNonceKey(vote.nonce));
       this.db.prepare('INSERT INTO pending_constancia (id, content, reprint) VALUES (1, ?, 0)').run(content);
       this.db.prepare('INSERT INTO pending_consumption (id, nonce) VALUES (1, ?)').run(vote.nonce);
       return ok({ pendingConstancia: { ballot: decoded.value, reprint: false } });

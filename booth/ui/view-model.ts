@@ -77,7 +77,7 @@ export interface BoothView {
 
 type Context = BoothSnapshot['context'];
 
-const SCREEN_TEXT: Record<BoothScreen, { readonly title: string; readonly message: string }> = {
+export const SCREEN_TEXT: Record<BoothScreen, { readonly title: string; readonly message: string }> = {
   'self-check': { title: 'Iniciando la cabina', message: 'Se está verificando el equipo. Espere, por favor.' },
   'out-of-service': { title: 'Cabina fuera de servicio', message: 'Comunique el hecho a la mesa.' },
   'awaiting-puesta-a-cero': {
@@ -220,7 +220,7 @@ export function sessionWasCancelled(previous: BoothScreen, current: BoothScreen)
   return current === 'ready' && CANCELLABLE_SCREENS.has(previous);
 }
 
-const CANCELLED_TEXT = {
+export const CANCELLED_TEXT = {
   title: 'Sesión cancelada',
   message:
     'Se retiró el dispositivo de activación antes de confirmar el voto. El voto NO fue registrado. Devuelva el dispositivo a la mesa.',

@@ -58,7 +58,23 @@ export function formatToMinute(at: Date, timeZone: string): string {
   return full.replace(/^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}):\d{2}/u, '$1');
 }
 
-function header(title: string, definition: ElectionDefinition, when: { label: string; at: Date } | null): ContentBlock[] {
+/**
+ * Which ejemplar of the acta electoral this is (Art. 27: one per destination in the package's
+ * actaCopies, e.g. ODPE, JEE, JNE, ONPE, personeros). 1-based index.
+ */
+export interface ActaCopy {
+  readonly destination: string;
+  readonly index: number;
+  readonly of: number;
+}
+
+function copyBlock(copy: ActaCopy | undefined): ContentBlock[] {
+  if (copy === undefined) return [];
+  if (!Number.isInteger(copy.index) || copy.index < 1 || copy.index > copy.of) throw new Error('acta copy index out of range');
+  return [text(`Ejemplar: ${copy.destination} (${copy.index} de ${copy.of})`, { align: 'center', bold: true })];
+}
+
+function header(title: string, definition: ElectionDefinition, when: { label: string; at: Date } | null, copy?: ActaCopy): ContentBlock[] {
   const { mesa, election } = definition;
   const lines = [
     `Elección: ${election.name}`,
@@ -69,7 +85,7 @@ function header(title: string, definition: ElectionDefinition, when: { label: st
     `Fecha de la elección: ${election.date}`,
   ];
   if (when !== null) lines.push(`${when.label}: ${formatToMinute(when.at, election.timezone)}`);
-  return [...simulacroBanner(definition), heading(title), rule('='), text(lines.join('\n')), rule('=')];
+  return [...simulacroBanner(definition), heading(title), ...copyBlock(copy), rule('='), text(lines.join('\n')), rule('=')];
 }
 
 function memberName(definition: ElectionDefinition, dni: string): string {
@@ -122,13 +138,14 @@ export interface ActaInstalacionInput {
   readonly members: readonly ActaMember[];
   readonly installedAt: Date;
   readonly observations: readonly string[];
+  readonly copy?: ActaCopy;
 }
 
 export function actaDeInstalacion(input: ActaInstalacionInput): PrintDocument {
   const { definition, members } = input;
   if (!members.some((m) => m.role === 'presidente')) throw new Error('actaDeInstalacion: no member presides the mesa');
   const blocks: ContentBlock[] = [
-    ...header('ACTA DE INSTALACIÓN', definition, { label: 'Hora de instalación', at: input.installedAt }),
+    ...header('ACTA DE INSTALACIÓN', definition, { label: 'Hora de instalación', at: input.installedAt }, input.copy),
     ...membersBlock(definition, members),
     ...observationsBlock(input.observations),
     ...footer(definition, members, true),
@@ -144,12 +161,13 @@ export interface ActaNoInstalacionInput {
   readonly members: readonly ActaMember[];
   readonly recordedAt: Date;
   readonly observations: readonly string[];
+  readonly copy?: ActaCopy;
 }
 
 export function actaDeNoInstalacion(input: ActaNoInstalacionInput): PrintDocument {
   const { definition, members } = input;
   const blocks: ContentBlock[] = [
-    ...header('ACTA DE NO INSTALACIÓN', definition, { label: 'Fecha y hora', at: input.recordedAt }),
+    ...header('ACTA DE NO INSTALACIÓN', definition, { label: 'Fecha y hora', at: input.recordedAt }, input.copy),
     text('La mesa de sufragio no se instaló por no contar con el número de miembros requerido.'),
     rule('-'),
     ...membersBlock(definition, members),
@@ -218,6 +236,7 @@ export interface ActaSufragioInput {
   readonly closedByPresidentOrder: boolean;
   /** A reprint after a restart during closing. */
   readonly reprint: boolean;
+  readonly copy?: ActaCopy;
 }
 
 export function actaDeSufragio(input: ActaSufragioInput): PrintDocument {
@@ -244,7 +263,7 @@ export function actaDeSufragio(input: ActaSufragioInput): PrintDocument {
   const closing = input.closedByPresidentOrder
     ? 'La votación se cerró por disposición del presidente de mesa.'
     : 'La votación se cerró a la hora establecida.';
-  const blocks: ContentBlock[] = [...header('ACTA DE SUFRAGIO', definition, { label: 'Hora de cierre', at: input.closedAt })];
+  const blocks: ContentBlock[] = [...header('ACTA DE SUFRAGIO', definition, { label: 'Hora de cierre', at: input.closedAt }, input.copy)];
   if (input.reprint) blocks.push(text(`*** ${REPRINT_TEXT} ***`, { align: 'center', bold: true }));
   blocks.push(text(closing), rule('-'), text(counts.join('\n')), rule('-'));
   if (s.art23NotVoted > 0) {

@@ -12,6 +12,9 @@
  * DECISIONS
  * - The president's credential is checked with shared/credentials/member-credential.ts, the
  *   same check the cabin uses.
+ * - Actas (instalación, no instalación, sufragio) are printed once per destination of the
+ *   package's actaCopies (Art. 27: the acta electoral goes to ODPE, JEE, JNE, ONPE...), each
+ *   marked "Ejemplar: X (i de n)". A printer fault resumes at the copy that did not come out.
  * - Phase persistence happens in the actors that end a phase: acta de instalación → voting,
  *   acta de no instalación → not-installed, acta de sufragio → closing, summary written → closed.
  * - Constancia de sufragio (Art. 22.5: the voter "recibe su DNI con la constancia de sufragio"):
@@ -35,7 +38,7 @@ import { resolvePackageKey, type VerifiedPackage } from '../shared/election/pack
 import { err, ok, type Result } from '../shared/result.ts';
 import { buildIdentitySummary, IDENTITY_SUMMARY_FILE_NAME } from '../shared/results/identity-summary.ts';
 import { isMemberCredential, verifyPresidentCredential } from '../shared/credentials/member-credential.ts';
-import { actaDeInstalacion, actaDeNoInstalacion, actaDeSufragio, constanciaDeSufragio, identityPuestaACeroReport } from './documents.ts';
+import { actaDeInstalacion, actaDeNoInstalacion, actaDeSufragio, constanciaDeSufragio, identityPuestaACeroReport, type ActaCopy } from './documents.ts';
 import type { Dni } from './dni.ts';
 import type {
   ConsolidationFault,
@@ -105,15 +108,47 @@ async function selfCheck(parts: IdentityHostParts): Out<'selfCheck'> {
   return ok(undefined);
 }
 
-async function printActaNoInstalacion(parts: IdentityHostParts, input: In<'printActaNoInstalacion'>): Out<'printActaNoInstalacion'> {
+type ActaKind = 'instalacion' | 'no-instalacion' | 'sufragio';
+
+/**
+ * Copies of each acta printed so far in this run, and the time they state. A retry after a
+ * printer fault resumes at the first copy that did not come out, with the same time, so the
+ * ejemplares agree with each other and none is printed twice.
+ */
+export type ActaPrintProgress = Map<ActaKind, { readonly at: Date; done: number }>;
+
+async function printActaCopies(
+  parts: IdentityHostParts,
+  progress: ActaPrintProgress,
+  kind: ActaKind,
+  build: (at: Date, copy: ActaCopy) => PrintDocument,
+): Promise<Result<void, PrinterFault>> {
+  const destinations = parts.definition.actaCopies;
+  let state = progress.get(kind);
+  if (state === undefined) {
+    state = { at: parts.clock(), done: 0 };
+    progress.set(kind, state);
+  }
+  while (state.done < destinations.length) {
+    const destination = destinations[state.done];
+    if (destination === undefined) throw new Error('bug: acta copy index out of range');
+    const printed = await print(parts, build(state.at, { destination, index: state.done + 1, of: destinations.length }));
+    if (!printed.ok) return printed;
+    state.done += 1;
+  }
+  return ok(undefined);
+}
+
+async function printActaNoInstalacion(
+  parts: IdentityHostParts,
+  progress: ActaPrintProgress,
+  input: In<'printActaNoInstalacion'>,
+): Out<'printActaNoInstalacion'> {
   if (!parts.store.recordMembers(input.members).ok) return err({ kind: 'error' });
-  const document = actaDeNoInstalacion({
-    definition: parts.definition,
-    members: input.members,
-    recordedAt: parts.clock(),
-    observations: parts.store.observations(),
-  });
-  const printed = await print(parts, document);
+  const observations = parts.store.observations();
+  const printed = await printActaCopies(parts, progress, 'no-instalacion', (at, copy) =>
+    actaDeNoInstalacion({ definition: parts.definition, members: input.members, recordedAt: at, observations, copy }),
+  );
   if (!printed.ok) return printed;
   return parts.store.setPhase('not-installed').ok ? ok(undefined) : err({ kind: 'error' });
 }
@@ -138,15 +173,16 @@ async function runPuestaACero(parts: IdentityHostParts): Out<'runPuestaACero'> {
   return printed.ok ? ok(undefined) : err({ kind: 'printer-fault', fault: printed.error });
 }
 
-async function printActaInstalacion(parts: IdentityHostParts, input: In<'printActaInstalacion'>): Out<'printActaInstalacion'> {
+async function printActaInstalacion(
+  parts: IdentityHostParts,
+  progress: ActaPrintProgress,
+  input: In<'printActaInstalacion'>,
+): Out<'printActaInstalacion'> {
   if (!parts.store.recordMembers(input.members).ok) return err({ kind: 'error' });
-  const document = actaDeInstalacion({
-    definition: parts.definition,
-    members: input.members,
-    installedAt: parts.clock(),
-    observations: parts.store.observations(),
-  });
-  const printed = await print(parts, document);
+  const observations = parts.store.observations();
+  const printed = await printActaCopies(parts, progress, 'instalacion', (at, copy) =>
+    actaDeInstalacion({ definition: parts.definition, members: input.members, installedAt: at, observations, copy }),
+  );
   if (!printed.ok) return printed;
   return parts.store.setPhase('voting').ok ? ok(undefined) : err({ kind: 'error' });
 }
@@ -265,23 +301,30 @@ async function recordArt23(parts: IdentityHostParts, dni: Dni): Out<'recordArt23
   return err({ kind: recorded.error.kind === 'not-holding-device' ? 'not-holding-device' : 'storage-fault' });
 }
 
-async function printActaSufragio(parts: IdentityHostParts, input: In<'printActaSufragio'>): Out<'printActaSufragio'> {
+async function printActaSufragio(parts: IdentityHostParts, progress: ActaPrintProgress, input: In<'printActaSufragio'>): Out<'printActaSufragio'> {
   if (!parts.store.setPhase('closing').ok) return err({ kind: 'error' });
-  let document: PrintDocument;
+  let build: (at: Date, copy: ActaCopy) => PrintDocument;
   try {
-    document = actaDeSufragio({
-      definition: parts.definition,
-      summary: parts.store.summary(),
-      members: parts.store.members(),
-      observations: parts.store.observations(),
-      closedAt: parts.clock(),
-      closedByPresidentOrder: input.closedByPresidentOrder,
-      reprint: input.reprint,
-    });
+    const summary = parts.store.summary();
+    const members = parts.store.members();
+    const observations = parts.store.observations();
+    build = (closedAt, copy) =>
+      actaDeSufragio({
+        definition: parts.definition,
+        summary,
+        members,
+        observations,
+        closedAt,
+        closedByPresidentOrder: input.closedByPresidentOrder,
+        reprint: input.reprint,
+        copy,
+      });
+    // Built once before printing: a summary that does not add up must fail before any paper comes out.
+    build(parts.clock(), { destination: 'check', index: 1, of: 1 });
   } catch {
     return err({ kind: 'error' });
   }
-  return print(parts, document);
+  return printActaCopies(parts, progress, 'sufragio', build);
 }
 
 function consolidationFault(e: UsbError): ConsolidationFault {
@@ -341,12 +384,13 @@ async function exportNonVoters(parts: IdentityHostParts): Out<'exportNonVoters'>
 
 export function hostActorFunctions(parts: IdentityHostParts): IdentityActorFunctions {
   const sync = <T>(value: T) => Promise.resolve(value);
+  const progress: ActaPrintProgress = new Map();
   return {
     selfCheck: () => selfCheck(parts),
     verifyPresidentCredential: ({ credential }) => sync(verifyPresidentCredential(parts.pkg, credential.presented)),
-    printActaNoInstalacion: (input) => printActaNoInstalacion(parts, input),
+    printActaNoInstalacion: (input) => printActaNoInstalacion(parts, progress, input),
     runPuestaACero: () => runPuestaACero(parts),
-    printActaInstalacion: (input) => printActaInstalacion(parts, input),
+    printActaInstalacion: (input) => printActaInstalacion(parts, progress, input),
     checkVoter: (input) => sync(checkVoter(parts, input)),
     issueToken: (input) => issueToken(parts, input),
     readReturnedDevice: () => readReturnedDevice(parts),
@@ -354,7 +398,7 @@ export function hostActorFunctions(parts: IdentityHostParts): IdentityActorFunct
     recordArt23: ({ dni }) => recordArt23(parts, dni),
     recordLostDevice: ({ dni }) => sync(recordFailure(parts.store.recordLostDevice(dni))),
     recordImpugnado: ({ dni }) => sync(recordFailure(parts.store.recordImpugnado(dni))),
-    printActaSufragio: (input) => printActaSufragio(parts, input),
+    printActaSufragio: (input) => printActaSufragio(parts, progress, input),
     writeIdentitySummary: () => writeIdentitySummary(parts),
     exportNonVoters: () => exportNonVoters(parts),
   };

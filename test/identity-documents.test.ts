@@ -214,3 +214,12 @@ test('constancia de sufragio: election, date, mesa, the voter\'s name and DNI, a
   t.true(documentToPlainText(constanciaDeSufragio({ definition: EG2026, dni: elector.dni })).includes('SIMULACRO'));
   t.throws(() => constanciaDeSufragio({ definition: EG2026, dni: '00000001' }), { message: /not in this mesa/u });
 });
+
+test('an acta ejemplar names its destination and number; an impossible copy number is refused', (t) => {
+  const plain = documentToPlainText(
+    actaDeInstalacion({ definition: EG2026, members: MEMBERS, installedAt: AT, observations: [], copy: { destination: 'JEE', index: 2, of: 5 } }),
+  );
+  t.true(plain.includes('Ejemplar: JEE (2 de 5)'));
+  t.false(documentToPlainText(actaDeInstalacion({ definition: EG2026, members: MEMBERS, installedAt: AT, observations: [] })).includes('Ejemplar'));
+  t.throws(() => actaDeInstalacion({ definition: EG2026, members: MEMBERS, installedAt: AT, observations: [], copy: { destination: 'JEE', index: 6, of: 5 } }));
+});

@@ -150,10 +150,15 @@ test('a day at the mesa: install, president first, token issued and returned con
   const host = await installed(t, world);
 
   const installTickets = ticketTexts(host);
-  t.is(installTickets.length, 2);
+  const copies = EG.actaCopies.length;
+  t.is(installTickets.length, 1 + copies, 'puesta a cero, then one acta de instalación per destination');
   t.regex(installTickets[0] ?? '', /REPORTE DE PUESTA A CERO/u);
-  t.regex(installTickets[1] ?? '', /ACTA DE INSTALACIÓN/u);
-  t.true(installTickets[1]?.includes(`DNI ${PRESIDENTE}`));
+  EG.actaCopies.forEach((destination, i) => {
+    const acta = installTickets[1 + i] ?? '';
+    t.regex(acta, /ACTA DE INSTALACIÓN/u);
+    t.true(acta.includes(`Ejemplar: ${destination} (${i + 1} de ${copies})`));
+    t.true(acta.includes(`DNI ${PRESIDENTE}`));
+  });
 
   // The president votes first.
   host.send({ type: 'DNI_ENTERED', text: SECRETARIO });
@@ -184,7 +189,7 @@ test('a day at the mesa: install, president first, token issued and returned con
   host.send({ type: 'DEVICE_RETURNED', dni: PRESIDENTE });
   await until(host, 'voted-recorded');
   // Art. 22.5: the voter gets the DNI back with a constancia de sufragio; the consumed mark is erased.
-  const constancia = ticketTexts(host)[2] ?? '';
+  const constancia = ticketTexts(host)[1 + copies] ?? '';
   t.regex(constancia, /CONSTANCIA DE SUFRAGIO/u);
   t.true(constancia.includes(`DNI ${PRESIDENTE}`));
   t.false(/\d{1,2}:\d{2}/u.test(constancia), 'no hour on the constancia');
@@ -223,13 +228,16 @@ test('a day at the mesa: install, president first, token issued and returned con
   reader.pull();
 
   const tickets = ticketTexts(host);
-  t.is(tickets.length, 4, 'puesta a cero, acta de instalación, one constancia de sufragio, acta de sufragio');
-  const acta = flat(tickets[3] ?? '');
+  t.is(tickets.length, 2 + 2 * copies, 'puesta a cero, actas de instalación, one constancia de sufragio, actas de sufragio');
+  const actas = tickets.slice(2 + copies);
+  t.true(actas.every((ticket, i) => ticket.includes('ACTA DE SUFRAGIO') && ticket.includes(`(${i + 1} de ${copies})`)));
+  t.is(new Set(actas.map((ticket) => ticket.replace(/^.*Ejemplar: .*$/mu, ''))).size, 1, 'the ejemplares differ only in their destination');
+  const acta = flat(actas[0] ?? '');
   t.regex(acta, /ACTA DE SUFRAGIO/u);
   t.regex(acta, /Total de electores que votaron: 2 /u);
   t.regex(acta, /Votaron en cabina \(voto electrónico\): 1 /u);
   // A long label wraps: its count stands at the end of the label's first line.
-  const art23Line = (tickets[3] ?? '').split('\n').find((line) => line.includes('Identificados que no emitieron'));
+  const art23Line = (actas[0] ?? '').split('\n').find((line) => line.includes('Identificados que no emitieron'));
   t.regex(art23Line ?? '', / 1$/u);
   t.regex(acta, /Dispositivos de activación entregados: 2 /u);
   t.regex(acta, /disposición del presidente/u);

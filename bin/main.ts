@@ -8,6 +8,7 @@ import { registerSimCommands } from '../shared/cli/sim-commands.ts';
 import { registerStartCommand } from './start-command.ts';
 import { registerBoothCommands } from '../booth/cli.ts';
 import { registerIdentityCommands } from '../identity-station/cli.ts';
+import { registerVerifyCommand } from '../shared/cli/verify-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('vep')
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerBoothCommands(program);
   registerIdentityCommands(program);
+  registerVerifyCommand(program);
   return program;
 }
 

@@ -25,6 +25,8 @@ const CSP = [
   "style-src 'self'",
   "connect-src 'self'",
   "img-src 'self'",
+  // The cabin's audio ballot plays prompt clips served by the same server.
+  "media-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
@@ -61,6 +63,11 @@ export interface ScreenServerSpec<Input> {
   subscribe(changed: () => void): () => void;
   /** 0 or absent: any free port. */
   readonly port?: number;
+  /**
+   * Extra read-only GET resources (the cabin's audio clips): undefined = not this route (404).
+   * Same Host check and security headers as every other response.
+   */
+  readonly getResource?: (url: string) => Promise<{ readonly type: string; readonly body: Uint8Array } | undefined>;
 }
 
 export interface ScreenServer {
@@ -149,6 +156,15 @@ export async function startScreenServer<Input>(spec: ScreenServerSpec<Input>): P
         response.write(`data: ${viewJson()}\n\n`);
         streams.add(response);
         request.on('close', () => streams.delete(response));
+        return;
+      }
+      if (spec.getResource !== undefined) {
+        spec
+          .getResource(url)
+          .then((resource) =>
+            resource === undefined ? sendError(response, 404, 'not found') : send(response, 200, resource.type, Buffer.from(resource.body)),
+          )
+          .catch(() => sendError(response, 500, 'internal error'));
         return;
       }
       return sendError(response, 404, 'not found');

@@ -1,0 +1,82 @@
+/**
+ * The centre's HTTP(S) front: `POST /v1/transmissions` with the unit bytes as the body; the
+ * answer body is the signed receipt or refusal (status 200 / 409 conflict / 422 refused /
+ * 400 unreadable). Bound to 127.0.0.1 unless told otherwise. With `tls` it is HTTPS with the
+ * centre's self-signed certificate, which stations pin (./tls.ts, shared/transmission/client.ts).
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { MAX_TRANSMISSION_BYTES } from '../shared/transmission/transmission-package.ts';
+import type { ReceiverAnswer } from './receiver.ts';
+
+export const TRANSMISSIONS_PATH = '/v1/transmissions';
+export const ANSWER_CONTENT_TYPE = 'application/vnd.vep-signed+json';
+
+export interface CentreServerOptions {
+  readonly receive: (unitBytes: Uint8Array) => ReceiverAnswer;
+  readonly host?: string;
+  readonly port?: number;
+  readonly tls?: { readonly key: string; readonly cert: string };
+}
+
+export interface RunningCentreServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+function handler(receive: CentreServerOptions['receive']): http.RequestListener {
+  return (req, res) => {
+    const send = (status: number, body: Uint8Array | string, type = 'text/plain; charset=utf-8') => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    if (req.url !== TRANSMISSIONS_PATH) return send(404, 'not found\n');
+    if (req.method !== 'POST') return send(405, 'POST only\n');
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (!Number.isSafeInteger(declared) || declared < 0 || declared > MAX_TRANSMISSION_BYTES) {
+      return send(411, 'a content-length up to the transmission limit is required\n');
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > declared) {
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      // A body cut short never reaches the receiver: a partial unit is simply not received.
+      if (size !== declared) return send(400, 'incomplete body\n');
+      const answer = receive(new Uint8Array(Buffer.concat(chunks)));
+      send(answer.httpStatus, answer.answer.bytes, ANSWER_CONTENT_TYPE);
+    });
+    req.on('error', () => req.destroy());
+  };
+}
+
+export function startCentreServer(options: CentreServerOptions): Promise<RunningCentreServer> {
+  const host = options.host ?? '127.0.0.1';
+  const listener = handler(options.receive);
+  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener) : http.createServer(listener);
+  server.requestTimeout = 120_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      const scheme = options.tls ? 'https' : 'http';
+      resolve({
+        url: `${scheme}://${host}:${port}`,
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

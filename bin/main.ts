@@ -9,6 +9,7 @@ import { registerStartCommand } from './start-command.ts';
 import { registerBoothCommands } from '../booth/cli.ts';
 import { registerIdentityCommands } from '../identity-station/cli.ts';
 import { registerVerifyCommand } from '../shared/cli/verify-command.ts';
+import { registerCentreCommands } from '../centre/cli.ts';
 
 export function buildProgram(): Command {
   const program = new Command('vep')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerBoothCommands(program);
   registerIdentityCommands(program);
   registerVerifyCommand(program);
+  registerCentreCommands(program);
   return program;
 }
 

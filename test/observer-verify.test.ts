@@ -159,6 +159,20 @@ test('a file swapped in from another mesa (other keys) or another election (same
   }
 });
 
+test('a used nonce found in two cabins (one activation, two ballots) fails', (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-'));
+  t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  // Every file is validly signed and self-consistent; only the cross-cabin check can see it.
+  const device = buildMesaDevice(path.join(tmp, 'device'), {
+    keysDir: getBase().device.keysDir,
+    nonceHash: (cabinId, index) => (index === 0 ? 'd'.repeat(64) : `${cabinId === 'cabin-1' ? 'a' : 'b'}${String(index).padStart(63, '0')}`),
+  });
+  const report = verify(device.dir);
+  t.false(report.ok);
+  t.deepEqual(failedChecks(report), new Set(['nonces-disjoint']));
+  t.regex(report.checks.find((c) => c.check === 'nonces-disjoint')?.message ?? '', /1 used activation nonce hash\(es\) appear in more than one cabin/);
+});
+
 test('missing exports, an unbound export and unknown files are warnings; a missing mesa result fails', (t) => {
   const dir = copyDevice(t);
   fs.rmSync(path.join(dir, AUDIT_EXPORT_FILE_NAME('identity')));

@@ -61,6 +61,8 @@ export interface MesaDeviceOptions {
   readonly personeros?: number;
   /** Write the registro-<role>.vep exports; default true. */
   readonly auditExports?: boolean;
+  /** Used-nonce hash of a cabin's b-th ballot; default distinct per cabin and ballot. */
+  readonly nonceHash?: (cabinId: string, index: number) => string;
   /** ISO time the acta is closed; default the election date at 23:10:05Z. */
   readonly closedAt?: string;
 }
@@ -138,7 +140,8 @@ export function buildMesaDevice(dir: string, options: MesaDeviceOptions = {}): M
     logAll(log, ['station.boot', 'software.verified', 'package.verified', 'puesta-a-cero.printed', 'voting.opened']);
     for (let b = 0; b < mine.length; b++) log.append('ballot.committed', { message: 'a ballot was stored' });
     logAll(log, ['voting.closed']);
-    const usedNonceHashes = mine.map((_, b) => createHash('sha256').update(`${cabinId}-nonce-${b}-${options.seed ?? 2026}`).digest('hex'));
+    const nonceHash = options.nonceHash ?? ((id: string, b: number) => createHash('sha256').update(`${id}-nonce-${b}-${options.seed ?? 2026}`).digest('hex'));
+    const usedNonceHashes = mine.map((_, b) => nonceHash(cabinId, b));
     const bytes = buildCabinResults({
       pkg,
       cabinId,

@@ -2,13 +2,14 @@
  * The cabin's actors against the real parts (contracts: machine-types.ts BoothActorContracts).
  * One small function per actor. Expected failures resolve to typed results; only bugs reject.
  *
- * Secrecy: nothing here logs. The token nonce is the AcceptedToken handle (memory only, until
+ * Secrecy: nothing here logs about a ballot (the one entry written here names another cabin that
+ * claimed a device, see verifyTokenOnDevice). The token nonce is the AcceptedToken handle (memory only, until
  * the store records it hashed); print job ids are random, never derived from the ballot or time.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { markConsumed, readDeviceState } from '../shared/activation/device-state.ts';
+import { markClaimed, markConsumed, readDeviceClaim, readDeviceState } from '../shared/activation/device-state.ts';
 import { tokenRejectionScreenText } from '../shared/activation/rejection.ts';
 import { verifyToken } from '../shared/activation/token.ts';
 import type { AuditLog } from '../shared/audit/log.ts';
@@ -107,8 +108,13 @@ function readFailure(e: ActivationError): 'device-missing' | 'write-failed' {
 }
 
 async function verifyTokenOnDevice(parts: HostParts): Out<'verifyToken'> {
-  const read = await parts.reader.read();
-  if (!read.ok) return err({ kind: 'unreadable', screenText: 'No se pudo leer el dispositivo de activación. Retírelo e insértelo de nuevo.' });
+  const unreadable = { kind: 'unreadable' as const, screenText: 'No se pudo leer el dispositivo de activación. Retírelo e insértelo de nuevo.' };
+  const presence = await parts.reader.presence();
+  if (!presence.ok || !presence.value.present) return err(unreadable);
+  // Bound to this insertion: the claim below must land on the device that was verified.
+  const io = { expectDeviceId: presence.value.deviceId };
+  const read = await parts.reader.read(io);
+  if (!read.ok) return err(unreadable);
   const { definition } = parts;
   const verified = verifyToken(read.value, {
     resolveKey: resolvePackageKey(parts.pkg),
@@ -117,8 +123,28 @@ async function verifyTokenOnDevice(parts: HostParts): Out<'verifyToken'> {
     simulacro: definition.election.simulacro,
     now: parts.clock(),
     isUsed: (nonce) => parts.store.isUsed(nonce),
+    cabinId: parts.cabinId,
   });
-  if (!verified.ok) return err({ kind: verified.error.kind, screenText: tokenRejectionScreenText(verified.error) });
+  if (!verified.ok) {
+    const rejection = verified.error;
+    if (rejection.kind === 'claimed-elsewhere') {
+      // The machine's refusal kinds (machine-types.ts) have no 'claimed-elsewhere' yet: it is
+      // refused as 'consumed' (the machine logs token.rejected), with its own screen text, and
+      // this entry says why. It names the other cabin only, nothing about any ballot.
+      parts.audit.append('device.refused', { message: `activation device claimed by ${rejection.cabin} and never marked consumed: sent to the president` });
+      return err({ kind: 'consumed', screenText: tokenRejectionScreenText(rejection) });
+    }
+    return err({ kind: rejection.kind, screenText: tokenRejectionScreenText(rejection) });
+  }
+  // Claim the device before the session starts (payload.ts): from now on only this cabin accepts
+  // it, so a device pulled after the commit but before the consumed mark cannot vote elsewhere.
+  const claim = markClaimed(verified.value, parts.signer);
+  if (Buffer.compare(Buffer.from(read.value), Buffer.from(claim)) !== 0) {
+    const written = await parts.reader.write(claim, io);
+    if (!written.ok) return err(unreadable);
+    const back = await parts.reader.read(io);
+    if (!back.ok || Buffer.compare(Buffer.from(back.value), Buffer.from(claim)) !== 0) return err(unreadable);
+  }
   return ok({ handle: verified.value.nonce });
 }
 
@@ -160,7 +186,11 @@ async function markDeviceConsumed(parts: HostParts): Out<'markDeviceConsumed'> {
   const { definition } = parts;
   const scope = { electionId: definition.election.id, mesa: definition.mesa.number };
   const state = readDeviceState(read.value, { resolveKey: resolvePackageKey(parts.pkg), ...scope });
-  const holdsToken = state.state === 'unconsumed-token' && state.token.nonce === pending.nonce;
+  const claim = readDeviceClaim(read.value, { resolveKey: resolvePackageKey(parts.pkg), ...scope });
+  const claimedHere = claim.ok && claim.value.cabin === parts.cabinId && claim.value.token.nonce === pending.nonce;
+  // A bare token of the nonce is accepted too: this cabin always claims first, but marking the
+  // vote's own token consumed is never wrong, and refusing it would leave the vote unmarked.
+  const holdsToken = claimedHere || (state.state === 'unconsumed-token' && state.token.nonce === pending.nonce);
   const alreadyMarked = state.state === 'consumed' && state.nonce === pending.nonce;
   if (!holdsToken && !alreadyMarked) return err({ kind: 'other-device' });
   if (holdsToken) {

@@ -4,19 +4,27 @@
  * a real cabin of this mesa" from "never used" (Art. 23: identified but did not vote) and from
  * junk. The mark holds no ballot data and no time; the signer role names the cabin, which the
  * mesa members see anyway when the voter walks into it.
+ *
+ * Before the vote the cabin writes a CLAIM mark over the token (markClaimed, payload.ts): only the
+ * claiming cabin accepts the device again. `readDeviceState` reports a claimed device as `invalid`
+ * with the reason, never as an unconsumed token: the identity station must not record Art. 23 for
+ * a voter whose vote may have been committed (see readDeviceClaim).
  */
 import { openEnvelope, sealEnvelope, type KeyResolver, type Signer } from '../crypto/envelope.ts';
 import { IDENTITY_ROLE } from '../crypto/keyset.ts';
 import { MAX_BLOB_BYTES } from '../devices/activation/device-image.ts';
 import {
+  ACTIVATION_CLAIMED_KIND,
   ACTIVATION_CONSUMED_KIND,
   ACTIVATION_FORMAT_VERSION,
   ACTIVATION_TOKEN_KIND,
   CABIN_ROLE_PATTERN,
+  claimedPayloadSchema,
   consumedPayloadSchema,
   tokenPayloadSchema,
 } from './payload.ts';
 import type { VerifiedToken } from './token.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export interface ConsumedMarkInput {
   readonly electionId: string;
@@ -38,6 +46,42 @@ export function markConsumed(token: ConsumedMarkInput, signer: Signer): Uint8Arr
   const bytes = sealEnvelope(ACTIVATION_CONSUMED_KIND, parsed.data, signer);
   if (bytes.length > MAX_BLOB_BYTES) throw new Error(`bug: consumed mark of ${bytes.length} bytes exceeds ${MAX_BLOB_BYTES}`);
   return bytes;
+}
+
+/**
+ * The blob a cabin writes over a verified token before the voting session starts (payload.ts:
+ * `activation-claimed`). Throws if `signer` is not a cabin key (a bug).
+ */
+export function markClaimed(token: VerifiedToken, signer: Signer): Uint8Array {
+  if (!CABIN_ROLE_PATTERN.test(signer.role)) throw new Error(`claim marks are signed by a cabin key, not ${signer.role}`);
+  const parsed = claimedPayloadSchema.safeParse({ v: ACTIVATION_FORMAT_VERSION, claimed: true, ...token });
+  if (!parsed.success) throw new Error(`bad claim mark input: ${parsed.error.message}`);
+  const bytes = sealEnvelope(ACTIVATION_CLAIMED_KIND, parsed.data, signer);
+  if (bytes.length > MAX_BLOB_BYTES) throw new Error(`bug: claim mark of ${bytes.length} bytes exceeds ${MAX_BLOB_BYTES}`);
+  return bytes;
+}
+
+/** A claim mark of this election and mesa, verified: the token it replaced and the cabin holding it. */
+export interface DeviceClaim {
+  readonly token: VerifiedToken;
+  readonly cabin: string;
+}
+
+/** Why a device that looks like a claim is not a valid one (English, for the log). */
+export type ClaimProblem = { readonly kind: 'not-a-claim' } | { readonly kind: 'invalid'; readonly detail: string };
+
+/** Opens a claim mark: signed by a cabin of this package, for this election and mesa. */
+export function readDeviceClaim(bytes: Uint8Array, options: ReadDeviceStateOptions): Result<DeviceClaim, ClaimProblem> {
+  if (kindOf(bytes) !== ACTIVATION_CLAIMED_KIND) return err({ kind: 'not-a-claim' });
+  const opened = openEnvelope(bytes, ACTIVATION_CLAIMED_KIND, options.resolveKey);
+  if (!opened.ok) return err({ kind: 'invalid', detail: `claim mark envelope: ${opened.error.kind}` });
+  if (!CABIN_ROLE_PATTERN.test(opened.value.signer)) return err({ kind: 'invalid', detail: `claim mark signed by ${opened.value.signer}` });
+  const parsed = claimedPayloadSchema.safeParse(opened.value.payload);
+  if (!parsed.success) return err({ kind: 'invalid', detail: 'claim mark payload does not match the format' });
+  const { v: _v, claimed: _claimed, ...token } = parsed.data;
+  const other = sameMesa(token, options);
+  if (other !== undefined) return err({ kind: 'invalid', detail: `claim mark ${other}` });
+  return ok({ token, cabin: opened.value.signer });
 }
 
 export type DeviceState =
@@ -95,6 +139,15 @@ export function readDeviceState(bytes: Uint8Array, options: ReadDeviceStateOptio
     return other === undefined
       ? { state: 'consumed', nonce: parsed.data.nonce, cabin: opened.value.signer }
       : { state: 'invalid', detail: `consumed mark ${other}` };
+  }
+  if (kind === ACTIVATION_CLAIMED_KIND) {
+    // Claimed by a cabin but never marked consumed: the cabin may have committed the vote before
+    // the device left it, or not. Neither "voted" nor "did not vote" may be assumed, so it is not
+    // an `unconsumed-token` (which the identity station may record as Art. 23). Callers that can
+    // offer the president's decision tell it apart with readDeviceClaim.
+    const claim = readDeviceClaim(bytes, options);
+    if (!claim.ok) return { state: 'invalid', detail: claim.error.kind === 'invalid' ? claim.error.detail : 'claim mark' };
+    return { state: 'invalid', detail: `claimed by ${claim.value.cabin} and never marked consumed: the voter may have voted (president decides)` };
   }
   return { state: 'invalid', detail: kind === undefined ? 'not a signed envelope' : `unknown content kind ${kind}` };
 }

@@ -5,6 +5,12 @@
  * credentials or anything else written to the same device later is a new kind, never a
  * reinterpretation of these):
  * - `activation-token`, signed by the identity station (`identity`): the voter may vote once.
+ * - `activation-claimed`, signed by the cabin that accepted the token (`cabin-N`), written over
+ *   the token BEFORE the voting session starts: this device belongs to that cabin now. It copies
+ *   the token's fields so the claiming cabin can check it again after a pull or a restart (the
+ *   same voter back in the same cabin), while any other cabin refuses it. Why: a device pulled
+ *   between the cabin's commit and its consumed mark would otherwise still carry a valid token
+ *   that another cabin, which does not know the nonce, would accept (a second vote).
  * - `activation-consumed`, signed by the cabin that took the vote (`cabin-N`): the token was used.
  *
  * Secrecy (VVSG 2.0 §10: the device keeps nothing that identifies a ballot, nor the order or time
@@ -21,6 +27,7 @@ import { z } from 'zod';
 
 export const ACTIVATION_TOKEN_KIND = 'activation-token';
 export const ACTIVATION_CONSUMED_KIND = 'activation-consumed';
+export const ACTIVATION_CLAIMED_KIND = 'activation-claimed';
 export const ACTIVATION_FORMAT_VERSION = 1;
 
 /** 128-bit nonce in unpadded base64url: exactly 22 characters. */
@@ -91,6 +98,19 @@ export const consumedPayloadSchema = z.strictObject({
 });
 
 export type ConsumedPayload = z.output<typeof consumedPayloadSchema>;
+
+/** The token's own fields (no time added: the expiry is the token's) plus the claim flag. */
+export const claimedPayloadSchema = z.strictObject({
+  v: z.literal(ACTIVATION_FORMAT_VERSION),
+  claimed: z.literal(true),
+  electionId,
+  mesa,
+  nonce,
+  expiresAt: tokenPayloadSchema.shape.expiresAt,
+  simulacro: z.boolean(),
+});
+
+export type ClaimedPayload = z.output<typeof claimedPayloadSchema>;
 
 /** Envelope signer roles allowed for each kind. */
 export const CABIN_ROLE_PATTERN = /^cabin-[1-9][0-9]*$/u;

@@ -15,6 +15,11 @@ export type TokenRejection =
   | { readonly kind: 'replayed'; readonly nonce: string }
   /** The device carries a consumed mark signed by a cabin of this package. */
   | { readonly kind: 'consumed'; readonly nonce: string; readonly cabin: string }
+  /**
+   * The device carries a claim mark of ANOTHER cabin of this package (device-state.ts
+   * markClaimed): that cabin started a session with it and may have recorded the vote.
+   */
+  | { readonly kind: 'claimed-elsewhere'; readonly nonce: string; readonly cabin: string }
   | { readonly kind: 'simulacro-mismatch'; readonly tokenSimulacro: boolean };
 
 export function describeTokenRejection(r: TokenRejection): string {
@@ -33,6 +38,8 @@ export function describeTokenRejection(r: TokenRejection): string {
       return 'activation device refused: token already used in this cabin (replay)';
     case 'consumed':
       return `activation device refused: it carries a consumed mark from ${r.cabin}`;
+    case 'claimed-elsewhere':
+      return `activation device refused: claimed by ${r.cabin} and never marked consumed there (sent to the president)`;
     case 'simulacro-mismatch':
       return r.tokenSimulacro
         ? 'activation device refused: simulacro token in a cabin running the real election'
@@ -55,6 +62,8 @@ export function tokenRejectionScreenText(r: TokenRejection): string {
     case 'replayed':
     case 'consumed':
       return 'Este dispositivo de activación ya fue utilizado. Devuélvalo a la mesa.';
+    case 'claimed-elsewhere':
+      return 'Este dispositivo ya fue usado en otra cabina. Devuélvalo al presidente de mesa.';
     case 'simulacro-mismatch':
       return r.tokenSimulacro
         ? 'Este dispositivo de activación es de un simulacro y esta cabina está en la elección real. Devuélvalo a la mesa.'

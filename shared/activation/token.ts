@@ -14,10 +14,12 @@ import { IDENTITY_ROLE } from '../crypto/keyset.ts';
 import { MAX_BLOB_BYTES } from '../devices/activation/device-image.ts';
 import { err, ok, type Result } from '../result.ts';
 import {
+  ACTIVATION_CLAIMED_KIND,
   ACTIVATION_CONSUMED_KIND,
   ACTIVATION_FORMAT_VERSION,
   ACTIVATION_TOKEN_KIND,
   CABIN_ROLE_PATTERN,
+  claimedPayloadSchema,
   consumedPayloadSchema,
   encodeNonce,
   expiryAfter,
@@ -85,6 +87,12 @@ export interface VerifyTokenOptions {
   readonly now: Date;
   /** The vote store's used-nonce check (survives restarts). */
   readonly isUsed: (nonce: string) => boolean;
+  /**
+   * The verifying cabin (`cabin-N`): a device claimed by this cabin (markClaimed) is checked like
+   * the token it replaced; one claimed by any other cabin is refused as `claimed-elsewhere`.
+   * Without it (non-cabin callers) every claimed device is `claimed-elsewhere`.
+   */
+  readonly cabinId?: string;
 }
 
 function envelopeRejection(e: EnvelopeError): TokenRejection {
@@ -115,17 +123,14 @@ function consumedRejection(bytes: Uint8Array, resolveKey: KeyResolver): TokenRej
   return { kind: 'consumed', nonce: payload.data.nonce, cabin: opened.value.signer };
 }
 
-/**
- * The cabin's check of the device content. Order: shape and signature first (nothing unsigned is
- * interpreted), then election, mesa and mode, then replay before expiry (a reused token is the
- * more serious finding for the log).
- */
-export function verifyToken(bytes: Uint8Array, options: VerifyTokenOptions): Result<VerifiedToken, TokenRejection> {
+/** The token payload from the device: an identity-signed token, or this cabin's own claim of one. */
+function tokenOrOwnClaim(bytes: Uint8Array, options: VerifyTokenOptions): Result<TokenPayload, TokenRejection> {
   if (bytes.length === 0) return err({ kind: 'malformed', detail: 'blank device' });
   const opened = openEnvelope(bytes, ACTIVATION_TOKEN_KIND, options.resolveKey);
   if (!opened.ok) {
     const e = opened.error;
     if (e.kind === 'wrong-kind' && e.found === ACTIVATION_CONSUMED_KIND) return err(consumedRejection(bytes, options.resolveKey));
+    if (e.kind === 'wrong-kind' && e.found === ACTIVATION_CLAIMED_KIND) return claimedToken(bytes, options);
     return err(envelopeRejection(e));
   }
   if (opened.value.signer !== IDENTITY_ROLE) {
@@ -133,7 +138,31 @@ export function verifyToken(bytes: Uint8Array, options: VerifyTokenOptions): Res
   }
   const parsed = tokenPayloadSchema.safeParse(opened.value.payload);
   if (!parsed.success) return err({ kind: 'malformed', detail: `token payload: ${parsed.error.message}` });
-  const { v: _v, ...token } = parsed.data;
+  return ok(parsed.data);
+}
+
+/** A claim mark: the token it carries if THIS cabin signed it, else the rejection. */
+function claimedToken(bytes: Uint8Array, options: VerifyTokenOptions): Result<TokenPayload, TokenRejection> {
+  const opened = openEnvelope(bytes, ACTIVATION_CLAIMED_KIND, options.resolveKey);
+  if (!opened.ok) return err(envelopeRejection(opened.error));
+  const { signer } = opened.value;
+  if (!CABIN_ROLE_PATTERN.test(signer)) return err({ kind: 'forged', detail: `claim mark signed by ${signer}, not a cabin` });
+  const payload = claimedPayloadSchema.safeParse(opened.value.payload);
+  if (!payload.success) return err({ kind: 'malformed', detail: `claim mark: ${payload.error.message}` });
+  const { claimed: _claimed, ...token } = payload.data;
+  if (signer !== options.cabinId) return err({ kind: 'claimed-elsewhere', nonce: token.nonce, cabin: signer });
+  return ok(token);
+}
+
+/**
+ * The cabin's check of the device content. Order: shape and signature first (nothing unsigned is
+ * interpreted), then election, mesa and mode, then replay before expiry (a reused token is the
+ * more serious finding for the log). A device this cabin claimed goes through the same checks.
+ */
+export function verifyToken(bytes: Uint8Array, options: VerifyTokenOptions): Result<VerifiedToken, TokenRejection> {
+  const payload = tokenOrOwnClaim(bytes, options);
+  if (!payload.ok) return payload;
+  const { v: _v, ...token } = payload.value;
   if (token.electionId !== options.electionId) return err({ kind: 'other-election', found: token.electionId });
   if (token.mesa !== options.mesa) return err({ kind: 'other-mesa', found: token.mesa });
   if (token.simulacro !== options.simulacro) return err({ kind: 'simulacro-mismatch', tokenSimulacro: token.simulacro });

@@ -40,6 +40,7 @@ import {
   countRow,
   formatPrintedAt,
   groupHex,
+  mesaPlaceLines,
   organizationLabel,
   REPRINT_TEXT,
   simulacroBanner,
@@ -109,21 +110,6 @@ function assertBytesCarryActa(acta: ActaData, actaBytes: Uint8Array): void {
   if (payload === undefined || canonicalJson(payload) !== canonicalJson(JSON.parse(JSON.stringify(acta)) as object)) {
     throw new Error('acta: actaBytes does not carry this acta data (the QR would disagree with the paper)');
   }
-}
-
-function placeLines(definition: ElectionDefinition): string[] {
-  const { mesa, election } = definition;
-  return [
-    `Elección: ${election.name}`,
-    `Id. de elección: ${election.id}`,
-    `Fecha de la elección: ${election.date}`,
-    `Mesa de sufragio N.° ${mesa.number}`,
-    `Local de votación: ${mesa.place.name}`,
-    `Dirección: ${mesa.place.address}`,
-    `Ubigeo: ${mesa.ubigeo}`,
-    `Distrito: ${mesa.district} - Provincia: ${mesa.province} - Departamento: ${mesa.department}`,
-    `ODPE: ${mesa.odpe.code} - ${mesa.odpe.name}`,
-  ];
 }
 
 function electoresBlock(definition: ElectionDefinition, acta: ActaData): ContentBlock[] {
@@ -263,7 +249,7 @@ export function actaDeEscrutinio(input: ActaEscrutinioInput): PrintDocument {
     rule('='),
     text(
       [
-        ...placeLines(definition),
+        ...mesaPlaceLines(definition),
         `Escrutinio: ${mode}`,
         `Cierre: ${formatPrintedAt(new Date(acta.closedAt), input.timeZone)}`,
         `Impresión: ${formatPrintedAt(input.printedAt, input.timeZone)}`,

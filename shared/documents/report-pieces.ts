@@ -127,3 +127,19 @@ export function assertContestAddsUp(tally: Tally, row: ContestTally): void {
     throw new Error(`report: tally of ${row.contestId} does not add up (valid ${row.valid}/${valid}, emitted ${row.emitted})`);
   }
 }
+
+/** Election, mesa and place as the results station's papers head them (one item per line). */
+export function mesaPlaceLines(definition: ElectionDefinition): string[] {
+  const { mesa, election } = definition;
+  return [
+    `Elección: ${election.name}`,
+    `Id. de elección: ${election.id}`,
+    `Fecha de la elección: ${election.date}`,
+    `Mesa de sufragio N.° ${mesa.number}`,
+    `Local de votación: ${mesa.place.name}`,
+    `Dirección: ${mesa.place.address}`,
+    `Ubigeo: ${mesa.ubigeo}`,
+    `Distrito: ${mesa.district} - Provincia: ${mesa.province} - Departamento: ${mesa.department}`,
+    `ODPE: ${mesa.odpe.code} - ${mesa.odpe.name}`,
+  ];
+}

@@ -13,6 +13,11 @@
  *   CREDENTIAL_PRESENTED; otherwise it is held until removal for `requestClose`/`releaseCabin`.
  * - The store knows 'closed' but not whether the results reached the USB stick: a marker file in
  *   the data dir, written after the read-back check, tells 'closing' (reprint + rewrite) from 'closed'.
+ * - Accessibility (issue 8): with a verified package the host runs the audio/keypad session
+ *   (accessibility/controller.ts) and forwards every key of the configured keypad or two-switch
+ *   device to it. A keypad that fails or is unplugged never stops the cabin (touch still works);
+ *   the host reconnects it every few seconds. Clips are read from `audioCacheDir` when it holds
+ *   a pre-rendered cache for this package, otherwise rendered in memory (speech.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,6 +42,10 @@ import { hostActorFunctions, outOfServiceActorFunctions, resultsWrittenMarkerPat
 import { createBoothMachine, screenOf, type BoothMachine } from './machine.ts';
 import type { BoothActorContracts, BoothActorName, BoothEvent, BoothInput, BoothPhase, BoothRecovery, PresidentCredential, SelfCheckFailure } from './machine-types.ts';
 import { openVoteStore, type VoteStore } from './vote-store.ts';
+import { createAccessibilityController, type AccessibilityController } from './accessibility/controller.ts';
+import { createClipStore, type ClipStore } from './accessibility/speech.ts';
+
+const KEYPAD_RECONNECT_MS = 3_000;
 
 export interface BoothHost {
   readonly actor: Actor<BoothMachine>;
@@ -50,6 +59,8 @@ export interface BoothHost {
   releaseCabin(): boolean;
   /** A member credential is in the reader (for the UI: enable the president's actions). */
   credentialPresent(): boolean;
+  /** The audio/keypad session and its clips; undefined when the package did not verify. */
+  readonly accessibility: { readonly controller: AccessibilityController; readonly clips: ClipStore } | undefined;
   /** Resolves once every reader event received so far was forwarded to the machine. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -64,6 +75,8 @@ export type HostStartError =
 export interface BoothHostOptions {
   readonly hardware?: SimulatedHardware;
   readonly clock?: () => Date;
+  /** Directory of pre-rendered prompt clips (speech.ts prerenderClips); absent: render in memory. */
+  readonly audioCacheDir?: string;
 }
 
 // --- pure helpers ---------------------------------------------------------------------------------
@@ -263,6 +276,8 @@ export async function startBoothHost(config: BoothHostConfig, options: BoothHost
   const presence = await reader.presence();
   if (presence.ok && presence.value.present) enqueue({ type: 'inserted', deviceId: presence.value.deviceId });
 
+  const accessibility = startAccessibility(actor, definition, pkg?.packageHash, devices, options.audioCacheDir);
+
   const held = (): PresidentCredential | null => (credential === null ? null : { presented: credential });
   return ok({
     actor,
@@ -277,8 +292,10 @@ export async function startBoothHost(config: BoothHostConfig, options: BoothHost
       return true;
     },
     credentialPresent: () => credential !== null,
+    accessibility: accessibility?.session,
     idle: () => queue,
     async close() {
+      accessibility?.stop();
       unsubscribe();
       snapshots.unsubscribe();
       actor.stop();
@@ -288,4 +305,49 @@ export async function startBoothHost(config: BoothHostConfig, options: BoothHost
       audit.close();
     },
   });
+}
+
+/** The audio ballot and keypad session, with the keypad's keys forwarded and reconnection. */
+function startAccessibility(
+  actor: Actor<BoothMachine>,
+  definition: ElectionDefinition | undefined,
+  packageHash: string | undefined,
+  devices: Devices,
+  audioCacheDir: string | undefined,
+): { readonly session: { readonly controller: AccessibilityController; readonly clips: ClipStore }; stop(): void } | undefined {
+  if (definition === undefined || packageHash === undefined) return undefined;
+  const clips = createClipStore({ packageHash, cacheDir: audioCacheDir });
+  const controller = createAccessibilityController({ actor, definition, clips });
+  const keypad = devices.keypad;
+  if (keypad === undefined) return { session: { controller, clips }, stop: () => controller.stop() };
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const reconnect = () => {
+    if (stopped || timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void connect();
+    }, KEYPAD_RECONNECT_MS);
+    timer.unref();
+  };
+  const connect = async () => {
+    if (stopped) return;
+    const connected = await keypad.connect();
+    if (!connected.ok) reconnect();
+  };
+  const offKey = keypad.onKey((event) => controller.handleKey(event));
+  const offStatus = keypad.onStatus((status) => {
+    if (status.type === 'disconnected') reconnect();
+  });
+  void connect();
+  return {
+    session: { controller, clips },
+    stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      offKey();
+      offStatus();
+      controller.stop();
+    },
+  };
 }

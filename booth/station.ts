@@ -42,7 +42,7 @@ export async function runCabin(config: BoothHostConfig, options: BoothHostOption
     return err({ kind: 'out-of-service-at-start', detail: 'the election package did not verify (see the cabin audit log)' });
   }
   try {
-    const screen = await startKioskServer(host.actor, host.definition, { port: options.port ?? 0 });
+    const screen = await startKioskServer(host.actor, host.definition, { port: options.port ?? 0, accessibility: host.accessibility });
     return ok({
       host,
       screenUrl: screen.url,

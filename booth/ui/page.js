@@ -9,6 +9,8 @@
   let view = null;
   let typed = '';
   let typedFor = '';
+  let speechSeq = 0;
+  let speechQueue = [];
 
   function el(tag, props, children) {
     const node = document.createElement(tag);
@@ -64,13 +66,15 @@
       button('Quitar ' + p.number + ' (' + p.name + ')', 'remove-' + p.number, () => post({ type: 'TOGGLE_PREFERENTIAL', candidate: p.number })));
     const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'].map((digit) =>
       button(digit, 'digit-' + digit, () => { if (typed.length < 3) { typed += digit; render(); } }, { 'aria-label': 'Dígito ' + digit }));
-    return el('fieldset', { class: 'preferential' }, [
+    const entry = view && view.accessibility ? view.accessibility.entry : null;
+    const shown = entry !== null && entry !== undefined ? (entry === 0 ? 'terminar' : String(entry)) : typed;
+    return el('fieldset', { class: 'preferential', 'data-key': 'pref-entry' }, [
       el('legend', { text: 'Voto preferencial (opcional, hasta ' + contest.maxPreferential + ')' }),
       el('p', { text: marked.length === 0 ? 'No marcó votos preferenciales.' : 'Votos preferenciales marcados:' }),
       marked.length === 0 ? null : el('div', { class: 'row' }, marked),
       el('p', {}, [
         el('span', { text: 'Número de candidato: ' }),
-        el('output', { class: 'typed', id: 'typed', 'aria-live': 'polite', text: typed === '' ? '—' : typed }),
+        el('output', { class: 'typed', id: 'typed', 'aria-live': 'polite', text: shown === '' ? '—' : shown }),
       ]),
       el('div', { class: 'keypad', role: 'group', 'aria-label': 'Teclado numérico' }, keys),
       el('div', { class: 'row' }, [
@@ -127,6 +131,42 @@
     }
   }
 
+  // Audio ballot: plays the latest utterance's clips one after another on the headphones; a new
+  // utterance (higher seq) interrupts the old one.
+  function playNext() {
+    const audio = $('speech');
+    const clip = speechQueue.shift();
+    if (clip === undefined) return;
+    audio.src = clip;
+    audio.play().catch(() => undefined);
+  }
+
+  function speak(speech) {
+    if (!speech || speech.seq <= speechSeq) return;
+    speechSeq = speech.seq;
+    document.body.dataset.speechSeq = String(speech.seq);
+    const audio = $('speech');
+    audio.pause();
+    audio.volume = Math.min(1, Math.max(0, speech.gain));
+    speechQueue = speech.clips.slice();
+    playNext();
+  }
+
+  function accessibility(a) {
+    $('privacy').hidden = !(a && a.blanked);
+    for (const node of document.querySelectorAll('.kb-focus')) node.classList.remove('kb-focus');
+    if (!a) return;
+    document.body.dataset.focus = a.focus || '';
+    if (a.focus) {
+      const node = document.querySelector('[data-key="' + CSS.escape(a.focus) + '"]');
+      if (node) {
+        node.classList.add('kb-focus');
+        node.scrollIntoView({ block: 'nearest' });
+      }
+    }
+    speak(a.speech);
+  }
+
   function render() {
     const v = view;
     if (v === null) return;
@@ -156,7 +196,11 @@
       const again = document.querySelector('[data-key="' + CSS.escape(focusedKey) + '"]');
       if (again) again.focus();
     }
+    accessibility(v.accessibility);
   }
+
+  $('speech').addEventListener('ended', playNext);
+  $('speech').addEventListener('error', playNext);
 
   for (const b of document.querySelectorAll('[data-size]')) {
     b.addEventListener('click', () => post({ type: 'SET_DISPLAY', settings: { textSize: b.dataset.size } }));

@@ -12,7 +12,9 @@ import { startScreenServer, type ScreenServer } from '../../shared/ui/screen-ser
 import type { BoothMachine } from '../machine.ts';
 import { screenOf } from '../machine.ts';
 import type { VoterEvent } from '../machine-types.ts';
-import { sessionWasCancelled, viewModel } from './view-model.ts';
+import { sessionWasCancelled, viewModel, type BoothView } from './view-model.ts';
+import type { AccessibilityController, AccessibilityView } from '../accessibility/controller.ts';
+import type { ClipStore } from '../accessibility/speech.ts';
 
 export { isLoopbackHost } from '../../shared/ui/screen-server.ts';
 
@@ -43,7 +45,15 @@ export type KioskServer = ScreenServer;
 export interface KioskServerOptions {
   /** 0 or absent: any free port. */
   readonly port?: number;
+  /** The keypad/audio session (focus highlight, screen blanking, speech) and its clip store. */
+  readonly accessibility?: { readonly controller: AccessibilityController; readonly clips?: ClipStore };
 }
+
+/** What the page receives: the machine's view plus the accessibility session's part. */
+export type KioskView = BoothView & { readonly accessibility: AccessibilityView | null };
+
+/** CLIP_URL_PREFIX + key + '.wav' (speech.ts). */
+const CLIP_PATH = /^\/audio\/([0-9a-f]{64})\.wav$/;
 
 export async function startKioskServer(
   actor: Actor<BoothMachine>,
@@ -57,7 +67,10 @@ export async function startKioskServer(
     inputSchema: voterEventSchema,
     refusal: 'not a voter event',
     port: options.port,
-    view: () => viewModel(actor.getSnapshot(), definition, { sessionCancelled }),
+    view: (): KioskView => ({
+      ...viewModel(actor.getSnapshot(), definition, { sessionCancelled }),
+      accessibility: options.accessibility?.controller.view() ?? null,
+    }),
     deliver: (event) => actor.send(event),
     subscribe: (changed) => {
       const subscription = actor.subscribe({
@@ -70,7 +83,18 @@ export async function startKioskServer(
           changed();
         },
       });
-      return () => subscription.unsubscribe();
+      const unsubscribeAccessibility = options.accessibility?.controller.onChange(changed);
+      return () => {
+        subscription.unsubscribe();
+        unsubscribeAccessibility?.();
+      };
+    },
+    getResource: async (url) => {
+      const clips = options.accessibility?.clips;
+      const key = CLIP_PATH.exec(url)?.[1];
+      if (clips === undefined || key === undefined) return undefined;
+      const clip = await clips.clip(key);
+      return clip.ok ? { type: 'audio/wav', body: clip.value } : undefined;
     },
   });
 }

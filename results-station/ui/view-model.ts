@@ -15,6 +15,7 @@
 import type { ElectionDefinition, MemberRole } from '../../shared/election/definition.ts';
 import { findElector } from '../../shared/election/definition.ts';
 import type { Tally } from '../../shared/tally/tally.ts';
+import { BALLOTS_FIELD, sheetFields } from '../ports.ts';
 import type { ResultsSnapshot } from '../machine.ts';
 import { hasEnoughSignatures, screenOf } from '../machine.ts';
 import type { CountDifference, CountMode, CountSheet, ManualEntry, ResultsContext, ResultsScreen } from '../machine-types.ts';
@@ -42,18 +43,17 @@ export interface EntryField {
   readonly label: string;
 }
 
-/** Every field a member fills in, in tab order. Manual count adds `ballots` first. */
+/**
+ * Every field a member fills in, in tab order: the names and order of `sheetFields`
+ * (results-station/ports.ts); labels are shorter because the form groups fields by contest.
+ * Manual count adds `ballots` first. Optional preferential fields are not on the form.
+ */
 export function entryFields(definition: ElectionDefinition, mode: CountMode): readonly EntryField[] {
-  const fields: EntryField[] = [];
-  if (mode === 'manual-count') fields.push({ name: 'ballots', contestId: null, label: FIELD_LABELS.ballots });
-  for (const contest of definition.contests) {
-    for (const organization of contest.organizations) {
-      fields.push({ name: `${contest.id}/${organization.number}`, contestId: contest.id, label: `${organization.number} — ${organization.name}` });
-    }
-    fields.push({ name: `${contest.id}/blank`, contestId: contest.id, label: FIELD_LABELS.blank });
-    fields.push({ name: `${contest.id}/null`, contestId: contest.id, label: FIELD_LABELS.null });
-  }
-  return fields;
+  return sheetFields(definition, mode === 'manual-count' ? 'manual-count' : 'cotejo').map((field) => ({
+    name: field.field,
+    contestId: field.contestId,
+    label: optionLabel(definition, field.field).option,
+  }));
 }
 
 /** Values aligned with `fields` back to the sheet the machine compares. */
@@ -217,7 +217,7 @@ function currentDevice(context: ResultsContext): DeviceView | null {
 }
 
 function optionLabel(definition: ElectionDefinition, field: string): { contest: string; option: string } {
-  if (field === 'ballots') return { contest: 'Total', option: FIELD_LABELS.ballots };
+  if (field === BALLOTS_FIELD) return { contest: 'Total', option: FIELD_LABELS.ballots };
   const [contestId, option] = field.split('/');
   const contest = definition.contests.find((candidate) => candidate.id === contestId);
   if (contest === undefined || option === undefined) return { contest: '', option: field };

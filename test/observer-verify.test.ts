@@ -173,6 +173,17 @@ test('a used nonce found in two cabins (one activation, two ballots) fails', (t)
   t.regex(report.checks.find((c) => c.check === 'nonces-disjoint')?.message ?? '', /1 used activation nonce hash\(es\) appear in more than one cabin/);
 });
 
+test('a manual-count device verifies with the recount and absent cabin files as warnings', (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-'));
+  t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const device = buildMesaDevice(path.join(tmp, 'device'), { keysDir: getBase().device.keysDir, mode: 'manual-count' });
+  t.false(device.files.some((f) => f.startsWith('resultados-')));
+  const report = verify(device.dir);
+  t.true(report.ok, formatDeviceReport(report));
+  const warned = report.checks.filter((c) => c.status === 'warn').map((c) => `${c.check}:${c.file ?? ''}`);
+  t.deepEqual(warned.sort(), ['cabin-results:resultados-cabin-1.vep', 'cabin-results:resultados-cabin-2.vep', 'recount:'].sort());
+});
+
 test('missing exports, an unbound export and unknown files are warnings; a missing mesa result fails', (t) => {
   const dir = copyDevice(t);
   fs.rmSync(path.join(dir, AUDIT_EXPORT_FILE_NAME('identity')));

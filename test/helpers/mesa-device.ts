@@ -61,6 +61,11 @@ export interface MesaDeviceOptions {
   readonly personeros?: number;
   /** Write the registro-<role>.vep exports; default true. */
   readonly auditExports?: boolean;
+  /**
+   * `manual-count`: the mesa voted on paper (STAE); no cabin files are written and the acta's
+   * tally is the hand count of the same generated ballots (no Art. 23 blanks). Default electronic.
+   */
+  readonly mode?: 'electronic' | 'manual-count';
   /** Used-nonce hash of a cabin's b-th ballot; default distinct per cabin and ballot. */
   readonly nonceHash?: (cabinId: string, index: number) => string;
   /** ISO time the acta is closed; default the election date at 23:10:05Z. */
@@ -131,8 +136,16 @@ export function buildMesaDevice(dir: string, options: MesaDeviceOptions = {}): M
   const ballots: Record<string, Ballot[]> = {};
   const cabinFiles: { cabinId: string; fileHash: string; ballotCount: number; tally: Tally }[] = [];
   let offset = 0;
+  const manual = options.mode === 'manual-count';
   for (const [i, count] of perCabin.entries()) {
     const cabinId = cabinRole(i + 1);
+    if (manual) {
+      const paper = allBallots.slice(offset, offset + count);
+      offset += count;
+      ballots[cabinId] = paper;
+      cabinFiles.push({ cabinId, fileHash: '', ballotCount: paper.length, tally: unwrap(tallyBallots(definition, paper), () => 'bug: invalid generated ballot') });
+      continue;
+    }
     const mine = allBallots.slice(offset, offset + count);
     offset += count;
     ballots[cabinId] = mine;
@@ -197,8 +210,8 @@ export function buildMesaDevice(dir: string, options: MesaDeviceOptions = {}): M
     ),
     (e) => JSON.stringify(e),
   );
-  const tally = unwrap(addArt23Blanks(merged, art23NotVoted), (e) => JSON.stringify(e));
-  const observation = art23Observation(art23NotVoted);
+  const tally = manual ? merged : unwrap(addArt23Blanks(merged, art23NotVoted), (e) => JSON.stringify(e));
+  const observation = manual ? 'Escrutinio manual (STAE): resultados ingresados por los miembros de mesa.' : art23Observation(art23NotVoted);
   const acta: ActaData = {
     formatVersion: 1,
     electionId: definition.election.id,
@@ -207,10 +220,10 @@ export function buildMesaDevice(dir: string, options: MesaDeviceOptions = {}): M
     simulacro: definition.election.simulacro,
     softwareCode: DEVICE_SOFTWARE_CODE,
     zeroReportHash: zeroReportHash('results'),
-    mode: 'electronic',
+    mode: manual ? 'manual-count' : 'electronic',
     tally,
     observations: observation === undefined ? [] : [observation],
-    cabins: cabinFiles.map(({ cabinId, fileHash, ballotCount }) => ({ cabinId, fileHash, ballotCount })),
+    cabins: manual ? [] : cabinFiles.map(({ cabinId, fileHash, ballotCount }) => ({ cabinId, fileHash, ballotCount })),
     identity: { fileHash: sha256Hex(identityBytes), counts: identityCounts },
     cotejo: null,
     closedAt: options.closedAt ?? `${definition.election.date}T23:10:05Z`,

@@ -84,6 +84,7 @@ import type {
   SelfCheckFailure,
 } from './machine-types.ts';
 import { cotejoObservation } from './messages.ts';
+import { tallyToSheet } from './ports.ts';
 import type { ResultsStore } from './store.ts';
 import { toMachineSignature } from './store.ts';
 
@@ -349,6 +350,25 @@ function copyDocument(parts: ResultsHostParts, copy: ActaCopy, index: number, ac
   });
 }
 
+/** The cotejo sheets back from the sealed acta: the paper count is the electronic one except where it differed. */
+function cotejoDocument(parts: ResultsHostParts, data: ActaData, reprint: boolean): PrintDocument {
+  const electronic = tallyToSheet(data.tally);
+  const paper: Record<string, number> = { ...electronic };
+  for (const difference of data.cotejo?.differences ?? []) {
+    if (difference.paper === null) delete paper[difference.field];
+    else paper[difference.field] = difference.paper;
+  }
+  return parts.documents.cotejo({
+    definition: parts.definition,
+    softwareCode: parts.softwareCode,
+    packageHash: parts.pkg.packageHash,
+    electronic,
+    paper,
+    reprint,
+    printedAt: parts.clock(),
+  });
+}
+
 async function printActaCopy(parts: ResultsHostParts, input: In<'printActaCopy'>): Out<'printActaCopy'> {
   const total = parts.definition.actaCopies.length + 1;
   let acta;
@@ -359,6 +379,11 @@ async function printActaCopy(parts: ResultsHostParts, input: In<'printActaCopy'>
     throw e;
   }
   if (!parts.store.copyStarted(input.index).ok) return err({ kind: 'error' });
+  if (input.index === 0 && acta.data.cotejo !== null) {
+    // Art. 28: the comparison is printed with the first acta (again if that copy is redone).
+    const printed = await print(parts, cotejoDocument(parts, acta.data, input.reprint));
+    if (!printed.ok) return printed;
+  }
   const printed = await print(parts, copyDocument(parts, input.copy, input.index, acta, input.reprint));
   if (!printed.ok) return printed;
   return parts.store.copyPrinted(input.index, total).ok ? ok(undefined) : err({ kind: 'error' });

@@ -3,15 +3,20 @@
  * host does not care who draws them: H2's acta de escrutinio, cartel, puesta a cero report and
  * PDF (shared/documents/acta-escrutinio.ts, cartel.ts, pdf.ts, results-station/documents.ts).
  *
- * `minimalResultsDocuments` is a plain rendering used until those land: every number comes
- * from the sealed ActaData (totals computed, never typed), the digest of the sealed bytes is
- * printed so the paper can be checked against the data.
+ * `resultsDocuments` (the default) draws them with H2's functions; the PDF is the plain
+ * rendering of `minimalResultsDocuments` until shared/documents/pdf.ts lands. The minimal set
+ * prints every number from the sealed ActaData (totals computed, never typed) and the digest of
+ * the sealed bytes, so the paper can be checked against the data.
  */
+import { actaDeEscrutinio } from '../shared/documents/acta-escrutinio.ts';
+import { cartelDeResultados } from '../shared/documents/cartel.ts';
 import type { ContentBlock, PrintDocument } from '../shared/documents/print-document.ts';
 import { documentToPlainText, heading, makeDocument, rule, text } from '../shared/documents/print-document.ts';
 import { countRow, formatPrintedAt, groupHex, REPRINT_TEXT, SIMULACRO_BANNER } from '../shared/documents/report-pieces.ts';
 import type { ElectionDefinition } from '../shared/election/definition.ts';
 import { actaDigest, type ActaData } from '../shared/results/mesa-result.ts';
+import type { CountSheet } from './machine-types.ts';
+import { cotejoReport, resultsPuestaACeroReport } from './documents.ts';
 
 export interface ActaCopyLabel {
   readonly destination: string;
@@ -24,6 +29,8 @@ export interface ResultsDocuments {
   puestaACero(input: { definition: ElectionDefinition; softwareCode: string; packageHash: string; printedAt: Date }): PrintDocument;
   acta(input: { definition: ElectionDefinition; acta: ActaData; actaBytes: Uint8Array; copy: ActaCopyLabel; reprint: boolean; printedAt: Date }): PrintDocument;
   cartel(input: { definition: ElectionDefinition; acta: ActaData; reprint: boolean; printedAt: Date }): PrintDocument;
+  /** Art. 28: the members' hand count beside the electronic one (printed before the first acta). */
+  cotejo(input: { definition: ElectionDefinition; softwareCode: string; packageHash: string; electronic: CountSheet; paper: CountSheet; reprint: boolean; printedAt: Date }): PrintDocument;
   pdf(input: { definition: ElectionDefinition; acta: ActaData; actaBytes: Uint8Array; printedAt: Date }): Promise<Uint8Array>;
 }
 
@@ -98,9 +105,28 @@ export const minimalResultsDocuments: ResultsDocuments = {
   cartel({ definition, acta, reprint, printedAt }) {
     return makeDocument([...header(definition, 'CARTEL DE RESULTADOS', printedAt, reprint), ...tallyBlocks(definition, acta, false)]);
   },
+  cotejo(input) {
+    return cotejoReport({ ...input, timeZone: input.definition.election.timezone });
+  },
   pdf(input) {
     // Without the PDF renderer, the acta's text (one copy, labelled) stands in as the filed record.
     const document = minimalResultsDocuments.acta({ ...input, copy: { destination: 'ARCHIVO', index: 1, of: 1 }, reprint: false });
     return Promise.resolve(new TextEncoder().encode(documentToPlainText(document)));
   },
+};
+
+/** H2's acta de escrutinio, cartel, puesta a cero and cotejo reports. */
+export const resultsDocuments: ResultsDocuments = {
+  puestaACero(input) {
+    // Called only after the store proved itself empty (host-actors.ts runPuestaACero).
+    return resultsPuestaACeroReport({ ...input, timeZone: input.definition.election.timezone, storeEmpty: true });
+  },
+  acta(input) {
+    return actaDeEscrutinio({ ...input, timeZone: input.definition.election.timezone });
+  },
+  cartel(input) {
+    return cartelDeResultados({ ...input, timeZone: input.definition.election.timezone });
+  },
+  cotejo: (input) => minimalResultsDocuments.cotejo(input),
+  pdf: (input) => minimalResultsDocuments.pdf(input),
 };

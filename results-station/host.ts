@@ -36,7 +36,7 @@ import { currentSoftwareVersionCode } from '../shared/software/version-code.ts';
 import type { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
 import type { ResultsHostConfig } from './host-config.ts';
 import { hostActorFunctions, newSession, outOfServiceActorFunctions, type ResultsActorFunctions } from './host-actors.ts';
-import { minimalResultsDocuments, type ResultsDocuments } from './host-documents.ts';
+import { resultsDocuments, type ResultsDocuments } from './host-documents.ts';
 import { createResultsMachine, screenOf, type ResultsMachine } from './machine.ts';
 import type {
   Credential,
@@ -72,7 +72,7 @@ export type ResultsHostStartError =
 export interface ResultsHostOptions {
   readonly hardware?: SimulatedHardware;
   readonly clock?: () => Date;
-  /** Printed documents; H2's acta/cartel/report/PDF by default once they land. */
+  /** Printed documents; H2's acta, cartel and reports by default. */
   readonly documents?: ResultsDocuments;
   /** How often the consolidation port is polled for an inserted device. */
   readonly devicePollMs?: number;
@@ -224,7 +224,7 @@ export async function startResultsHost(
   }
   const audit = auditOpened.value;
   const running: { actor?: Actor<ResultsMachine> } = {};
-  const { actors, pkg, store } = assemble({ config, devices, audit, clock, documents: options.documents ?? minimalResultsDocuments, running });
+  const { actors, pkg, store } = assemble({ config, devices, audit, clock, documents: options.documents ?? resultsDocuments, running });
   const definition = pkg?.payload.definition;
 
   const ports = definition === undefined ? resultsPortsUnavailable() : resultsPorts(definition);

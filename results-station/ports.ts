@@ -164,12 +164,17 @@ export function tallyMesa(
 
 // --- sheets -----------------------------------------------------------------------------------
 
-/** The electronic tally as the cotejo sheet (same fields the members type; no preferential votes). */
+/**
+ * The electronic tally as the cotejo sheet (same fields the members type; no preferential
+ * votes). The members count CONSTANCIAS, which exist only for ballots: the Art. 23 blanks
+ * (identified electors who did not vote) are taken out of the blank rows, or every contest
+ * would show a difference that is not one.
+ */
 export function tallyToSheet(tally: Tally): CountSheet {
   const sheet: Record<string, number> = {};
   for (const contest of tally.contests) {
     for (const organization of contest.organizations) sheet[organizationField(contest.contestId, organization.organization)] = organization.votes;
-    sheet[blankField(contest.contestId)] = contest.blank;
+    sheet[blankField(contest.contestId)] = contest.blank - tally.art23Blanks;
     sheet[nullField(contest.contestId)] = contest.null;
   }
   return sheet;

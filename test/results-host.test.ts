@@ -223,7 +223,7 @@ for (const file of DEVICE_FILES) {
     const context = host.actor.getSnapshot().context;
     const cabin = /cabin-(\d)/u.exec(file)?.[1];
     if (cabin !== undefined) {
-      t.regex(context.deviceRefusalText ?? '', new RegExp(`cabina ${cabin}`, 'u'), 'the refusal names the cabin');
+      t.true((context.deviceRefusalText ?? '').includes(`cabina ${cabin}`), 'the refusal names the cabin');
       t.false(context.readings.some((reading) => reading.cabinId === `cabin-${cabin}`), 'the refused cabin is not among the readings');
     } else {
       t.regex(context.deviceRefusalText ?? '', /resumen/u, 'the refusal names the identity summary');

@@ -8,6 +8,7 @@ import { registerSimCommands } from '../shared/cli/sim-commands.ts';
 import { registerStartCommand } from './start-command.ts';
 import { registerBoothCommands } from '../booth/cli.ts';
 import { registerIdentityCommands } from '../identity-station/cli.ts';
+import { registerResultsCommands } from '../results-station/cli.ts';
 import { registerVerifyCommand } from '../shared/cli/verify-command.ts';
 import { registerCentreCommands } from '../centre/cli.ts';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerBoothCommands(program);
   registerIdentityCommands(program);
+  registerResultsCommands(program);
   registerVerifyCommand(program);
   registerCentreCommands(program);
   return program;

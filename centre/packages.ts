@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { toBase64 } from '../shared/crypto/base64.ts';
-import { describePackageError, loadVerifiedPackage, type VerifiedPackage } from '../shared/election/package.ts';
+import { describePackageError, ELECTION_PACKAGE_KIND, loadVerifiedPackage, type VerifiedPackage } from '../shared/election/package.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 
 export interface PackageDirectory {
@@ -59,7 +59,20 @@ export function packageDirectory(packages: Iterable<VerifiedPackage>, centre: Ce
   return ok({ electionId, simulacro: !centre.real, size: byHash.size, byHash: (hash) => byHash.get(hash) });
 }
 
-/** Package files: each path is a `.vep` file or a folder whose `.vep` files are all packages. */
+function isPackageFile(file: string): boolean {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    return typeof parsed === 'object' && parsed !== null && (parsed as { kind?: unknown }).kind === ELECTION_PACKAGE_KIND;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Package files: each path is a file (always loaded, so a bad one is an error) or a folder, of
+ * which the `.vep` files of kind election-package are loaded (a consolidation device copy holds
+ * results and exports too).
+ */
 export function listPackageFiles(paths: readonly string[]): Result<string[], string> {
   const files: string[] = [];
   for (const p of paths) {
@@ -70,7 +83,13 @@ export function listPackageFiles(paths: readonly string[]): Result<string[], str
       return err(`package path ${p} does not exist`);
     }
     if (stat.isDirectory()) {
-      for (const name of fs.readdirSync(p).sort()) if (name.endsWith('.vep')) files.push(path.join(p, name));
+      const found = fs
+        .readdirSync(p)
+        .sort()
+        .map((name) => path.join(p, name))
+        .filter((file) => file.endsWith('.vep') && isPackageFile(file));
+      if (found.length === 0) return err(`folder ${p} holds no election package (.vep)`);
+      files.push(...found);
     } else {
       files.push(p);
     }

@@ -80,6 +80,15 @@ async function selfCheck(parts: HostParts): Out<'selfCheck'> {
   } catch {
     return fail('storage-fault');
   }
+  // A store from another package (another election or mesa, a re-issued package) must never
+  // receive this package's votes nor mix its own into these results.
+  const bound = parts.store.bindToPackage(parts.pkg.packageHash);
+  if (!bound.ok) {
+    const message = bound.error.kind === 'other-package' ? `vote store bound to another election package (sha256 ${bound.error.bound})` : 'vote store binding failed';
+    parts.audit.append('storage.fault', { message });
+    // The machine has no dedicated failure kind yet (machine-types.ts): out of service as a storage fault.
+    return fail('storage-fault');
+  }
   const status = await parts.printer.status();
   if (!status.ok || status.value === 'offline' || status.value === 'error') return fail('printer-unavailable');
   const presence = await parts.reader.presence();

@@ -13,13 +13,14 @@
 import type { OpenDatabaseOptions } from '../shared/storage/database.ts';
 
 export const VOTE_STORE_SCHEMA_NAME = 'vep-cabin-vote-store';
-export const VOTE_STORE_SCHEMA_VERSION = 1;
+/** v2: store_binding (the election package the store belongs to). */
+export const VOTE_STORE_SCHEMA_VERSION = 2;
 
 export const VOTE_PHASES = ['awaiting-zero', 'open', 'closed'] as const;
 export type VotePhase = (typeof VOTE_PHASES)[number];
 
 /** Every table of the store: all must pass assertSecretTable. */
-export const VOTE_STORE_TABLES = ['cabin_phase', 'ballot', 'used_nonce', 'pending_constancia', 'pending_consumption'] as const;
+export const VOTE_STORE_TABLES = ['cabin_phase', 'ballot', 'used_nonce', 'pending_constancia', 'pending_consumption', 'store_binding'] as const;
 
 const NOT_OPEN = "(SELECT phase FROM cabin_phase WHERE id = 1) IS NOT 'open'";
 
@@ -78,10 +79,27 @@ const CREATE_V1 = `
     BEGIN SELECT RAISE(ABORT, 'constancias are queued only while voting is open'); END;
 `;
 
+/**
+ * The election package (sha256 of its signed bytes) this store belongs to, written once at the
+ * first boot. A store carried over from another package (another election, mesa or a re-issued
+ * package) is refused at boot instead of mixing its ballots or used nonces into this one.
+ */
+const CREATE_V2 = `
+  CREATE TABLE store_binding (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    package_hash TEXT NOT NULL CHECK (length(package_hash) = 64 AND package_hash NOT GLOB '*[^0-9a-f]*')
+  ) STRICT, WITHOUT ROWID;
+  CREATE TRIGGER store_binding_no_update BEFORE UPDATE ON store_binding
+    BEGIN SELECT RAISE(ABORT, 'the vote store is bound to one election package for good'); END;
+  CREATE TRIGGER store_binding_no_delete BEFORE DELETE ON store_binding
+    BEGIN SELECT RAISE(ABORT, 'the vote store is bound to one election package for good'); END;
+`;
+
 export const VOTE_STORE_SCHEMA: OpenDatabaseOptions = {
   schemaName: VOTE_STORE_SCHEMA_NAME,
   schemaVersion: VOTE_STORE_SCHEMA_VERSION,
   migrate: (db, fromVersion) => {
     if (fromVersion < 1) db.exec(CREATE_V1);
+    if (fromVersion < 2) db.exec(CREATE_V2);
   },
 };

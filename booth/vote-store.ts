@@ -28,15 +28,17 @@
  *   verifyToken then answers `replayed` with this nonce, the cabin writes the mark and calls
  *   markDeviceConsumed(); a member may give up (abandonPendingConsumption(), logged by the cabin).
  *
- * RECONCILIATION NOTE (the one edge the store cannot close): a device pulled between the commit
- * and the mark still carries a valid-looking UNCONSUMED token whose nonce this cabin recorded as
- * used. This cabin refuses it (`replayed`), but ANOTHER cabin of the mesa does not know the nonce
- * and would accept it: a second vote. The identity station, seeing such a device returned
- * unconsumed, cannot tell it from a voter who never voted (Art. 23). The results station must
- * reconcile: the cabins' used-nonce sets (usedNonceHashes() after close) must be disjoint and,
- * together, match the number of ballots; a nonce used in two cabins, or more ballots than
- * identified voters, is written in the acta's observations. The ballot itself cannot be removed,
- * by design (it is unlinkable).
+ * RECONCILIATION NOTE: a device pulled between the commit and the consumed mark no longer carries
+ * a usable token: the cabin wrote its signed CLAIM over the token before the session started
+ * (shared/activation/payload.ts), so only this cabin accepts the device again (and refuses it as
+ * `replayed` once the nonce is used here); every other cabin refuses it as claimed elsewhere.
+ * The used-nonce set (usedNonceHashes() after close, keyed by usedNonceKey) still goes to the
+ * results station, which checks that the cabins' sets are disjoint and match the ballot count;
+ * a device returned claimed-but-not-consumed means "may have voted": the president decides, it
+ * is never an Art. 23 blank by default. The ballot itself cannot be removed, by design.
+ *
+ * Package binding: the store records the election package hash at the first boot
+ * (bindToPackage, called by the cabin's self-check) and refuses any other package afterwards.
  *
  * Read methods (phase, ballotCount, isUsed, ...) throw if SQLite fails to read an open file: the
  * storage is then broken and the cabin must stop. Write methods return typed errors.
@@ -82,6 +84,8 @@ export type VoteStoreError =
   | { readonly kind: 'invalid-input'; readonly detail: string }
   /** A stored record does not decode: the file was edited or damaged. */
   | { readonly kind: 'corrupt-record'; readonly detail: string }
+  /** The store was bound to another election package at an earlier boot. */
+  | { readonly kind: 'other-package'; readonly bound: string }
   | { readonly kind: 'storage'; readonly error: DatabaseOpenError };
 
 export function describeVoteStoreError(e: VoteStoreError): string {
@@ -102,6 +106,8 @@ export function describeVoteStoreError(e: VoteStoreError): string {
       return `vote store: invalid input: ${e.detail}`;
     case 'corrupt-record':
       return `vote store: stored record is damaged: ${e.detail}`;
+    case 'other-package':
+      return `vote store: it belongs to another election package (sha256 ${e.bound})`;
     case 'storage':
       return `vote store: storage failure: ${e.error.kind}${'detail' in e.error ? ` (${e.error.detail})` : ''}`;
   }
@@ -121,6 +127,7 @@ export interface VoteStoreOptions {
   readonly ballotKey?: (encodedBallot: string) => string;
 }
 
+/** Lowercase sha256 hex (puesta a cero report, package). */
 const ZERO_HASH = /^[0-9a-f]{64}$/u;
 
 /** Domain-separated, so the key of a used nonce equals no other hash in the system. Exported for the reconciliation (results station) and tests. */
@@ -161,6 +168,28 @@ export class VoteStore {
     const phase = VOTE_PHASES.find((p) => p === row?.phase);
     if (phase === undefined) throw new Error(`vote store ${this.file}: phase record missing or unknown`);
     return phase;
+  }
+
+  /** sha256 hex of the election package the store is bound to (undefined before the first boot's bind). */
+  boundPackageHash(): string | undefined {
+    const row = this.db.prepare('SELECT package_hash AS h FROM store_binding WHERE id = 1').get() as { h: string } | undefined;
+    return row?.h;
+  }
+
+  /**
+   * Binds the store to `packageHash` on first use; afterwards only the same package is accepted.
+   * The cabin calls it at every boot before anything else touches the store. Idempotent.
+   */
+  bindToPackage(packageHash: string): Result<void, VoteStoreError> {
+    if (!ZERO_HASH.test(packageHash)) return err({ kind: 'invalid-input', detail: 'package hash must be 64 lowercase hex characters' });
+    return this.write(() => {
+      const bound = this.boundPackageHash();
+      if (bound === undefined) {
+        this.db.prepare('INSERT INTO store_binding (id, package_hash) VALUES (1, ?)').run(packageHash);
+        return ok(undefined);
+      }
+      return bound === packageHash ? ok(undefined) : err({ kind: 'other-package', bound });
+    });
   }
 
   /** sha256 hex of the puesta a cero report, recorded when voting opened. */

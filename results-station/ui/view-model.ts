@@ -233,10 +233,14 @@ function differencesView(
   secondLabel: string,
 ): DifferencesView {
   const show = (value: number | null) => (value === null ? 'sin dato' : String(value));
+  // In the order of the paper sheet (contest by contest, option by option), not the port's order.
+  const order = new Map(sheetFields(definition, 'manual-count').map((field, index) => [field.field, index]));
+  const position = (field: string) => order.get(field) ?? order.size;
+  const sorted = [...differences].sort((a, b) => position(a.field) - position(b.field));
   return {
     firstLabel,
     secondLabel,
-    rows: differences.map((difference) => ({
+    rows: sorted.map((difference) => ({
       field: difference.field,
       ...optionLabel(definition, difference.field),
       first: show(difference.first),

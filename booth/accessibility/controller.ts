@@ -124,6 +124,7 @@ export function createAccessibilityController(options: AccessibilityOptions): Ac
     const focusMoved = synced.state.focus !== nav.focus;
     nav = synced.state;
     if (synced.newScreen) speak([...screenPrompts(promptContext(view)), ...focusPrompts(view)]);
+    else if (synced.resumed) speak(focusPrompts(view));
     else if (focusMoved) changed();
   }
 

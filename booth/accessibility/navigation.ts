@@ -50,6 +50,8 @@ export interface NavState {
   readonly entry: NumberEntry | null;
   /** Keys down and not yet released (auto-repeat filter). */
   readonly held: readonly KeyName[];
+  /** Where the voter was when the inactivity alert interrupted: restored when it is dismissed. */
+  readonly suspended: { readonly screenKey: string; readonly focus: string | null } | null;
 }
 
 export type NavAction =
@@ -70,7 +72,7 @@ export interface NavResult {
   readonly actions: readonly NavAction[];
 }
 
-export const INITIAL_NAV_STATE: NavState = Object.freeze({ screenKey: '', focus: null, entry: null, held: [] });
+export const INITIAL_NAV_STATE: NavState = Object.freeze({ screenKey: '', focus: null, entry: null, held: [], suspended: null });
 
 export function screenKeyOf(view: BoothView): string {
   return `${view.screen}/${view.contest?.id ?? ''}`;
@@ -123,16 +125,24 @@ function initialFocus(view: BoothView, items: readonly NavItem[]): string | null
 
 /**
  * Brings the state in line with the view: a new screen (or contest) resets focus and entry;
- * on the same screen a focus whose item disappeared falls back to the first item.
+ * on the same screen a focus whose item disappeared falls back to the first item. Back from the
+ * inactivity alert to the screen it interrupted, the focus is where the voter left it
+ * (`resumed`: the caller speaks only the focused item, not the whole screen again).
  */
-export function syncWithView(state: NavState, view: BoothView): { readonly state: NavState; readonly newScreen: boolean } {
+export function syncWithView(
+  state: NavState,
+  view: BoothView,
+): { readonly state: NavState; readonly newScreen: boolean; readonly resumed: boolean } {
   const screenKey = screenKeyOf(view);
   const items = itemsOf(view);
   if (screenKey !== state.screenKey) {
-    return { state: { ...state, screenKey, focus: initialFocus(view, items), entry: null }, newScreen: true };
+    const suspended = view.screen === 'inactivity-alert' ? { screenKey: state.screenKey, focus: state.focus } : null;
+    const resume = state.suspended !== null && state.suspended.screenKey === screenKey && items.some((item) => item.key === state.suspended?.focus);
+    const focus = resume ? (state.suspended?.focus ?? null) : initialFocus(view, items);
+    return { state: { ...state, screenKey, focus, entry: null, suspended }, newScreen: !resume, resumed: resume };
   }
-  if (state.focus !== null && items.some((item) => item.key === state.focus)) return { state, newScreen: false };
-  return { state: { ...state, focus: items[0]?.key ?? null, entry: null }, newScreen: false };
+  if (state.focus !== null && items.some((item) => item.key === state.focus)) return { state, newScreen: false, resumed: false };
+  return { state: { ...state, focus: items[0]?.key ?? null, entry: null }, newScreen: false, resumed: false };
 }
 
 const ACTIVITY: NavAction = { type: 'send', event: { type: 'STILL_HERE' } };

@@ -15,6 +15,8 @@
  * - Actas (instalación, no instalación, sufragio) are printed once per destination of the
  *   package's actaCopies (Art. 27: the acta electoral goes to ODPE, JEE, JNE, ONPE...), each
  *   marked "Ejemplar: X (i de n)". A printer fault resumes at the copy that did not come out.
+ * - At close the audit log export (registro-identity.vep) is written next to the identity summary,
+ *   whose signature covers the log head; both are read back before the station counts as closed.
  * - Phase persistence happens in the actors that end a phase: acta de instalación → voting,
  *   acta de no instalación → not-installed, acta de sufragio → closing, summary written → closed.
  * - Constancia de sufragio (Art. 22.5: the voter "recibe su DNI con la constancia de sufragio"):
@@ -27,7 +29,9 @@
 import { randomUUID } from 'node:crypto';
 import { readDeviceState } from '../shared/activation/device-state.ts';
 import { issueToken as issueActivationToken } from '../shared/activation/token.ts';
+import { AUDIT_EXPORT_FILE_NAME, exportAuditLog, verifyAuditExport } from '../shared/audit/export.ts';
 import type { AuditLog } from '../shared/audit/log.ts';
+import { IDENTITY_ROLE } from '../shared/crypto/keyset.ts';
 import type { Signer } from '../shared/crypto/envelope.ts';
 import type { ActivationError, ActivationReader } from '../shared/devices/activation/activation-reader.ts';
 import type { ConsolidationDevice, UsbError } from '../shared/devices/consolidation/consolidation-device.ts';
@@ -345,25 +349,37 @@ function consolidationFault(e: UsbError): ConsolidationFault {
   }
 }
 
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+
 async function writeVerified(parts: IdentityHostParts, name: string, bytes: Uint8Array): Promise<Result<void, ConsolidationFault>> {
+  // A retry after a fault on a write-once stick: the identical file already there is success.
+  const existing = await parts.consolidation.readFile(name);
+  if (existing.ok && sameBytes(existing.value, bytes)) return ok(undefined);
   const written = await parts.consolidation.writeFileAtomic(name, bytes);
   if (!written.ok) return err(consolidationFault(written.error));
   // Read back: a stick that lies about writes must not leave the station "closed" without the file.
   const back = await parts.consolidation.readFile(name);
   if (!back.ok) return err(consolidationFault(back.error));
-  return Buffer.compare(Buffer.from(back.value), Buffer.from(bytes)) === 0 ? ok(undefined) : err({ kind: 'write-failed' });
+  return sameBytes(back.value, bytes) ? ok(undefined) : err({ kind: 'write-failed' });
 }
 
 async function writeIdentitySummary(parts: IdentityHostParts): Out<'writeIdentitySummary'> {
+  const auditHead = parts.audit.head();
   const bytes = buildIdentitySummary({
     pkg: parts.pkg,
     softwareCode: parts.softwareCode,
     counts: parts.store.summary(),
-    auditHead: parts.audit.head(),
+    auditHead,
     signer: parts.signer,
   });
   const written = await writeVerified(parts, IDENTITY_SUMMARY_FILE_NAME, bytes);
   if (!written.ok) return written;
+  // The audit log export beside it (Contract B): the summary signs its head, so the observer can
+  // check every entry. Checked against that head before it counts as written.
+  const exported = exportAuditLog(parts.audit);
+  if (!verifyAuditExport(exported, auditHead).ok) return err({ kind: 'write-failed' });
+  const exportWritten = await writeVerified(parts, AUDIT_EXPORT_FILE_NAME(IDENTITY_ROLE), exported);
+  if (!exportWritten.ok) return exportWritten;
   return parts.store.setPhase('closed').ok ? ok(undefined) : err({ kind: 'write-failed' });
 }
 

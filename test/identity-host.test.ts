@@ -11,6 +11,7 @@ import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { markConsumed, readDeviceState } from '../shared/activation/device-state.ts';
 import { verifyToken } from '../shared/activation/token.ts';
+import { AUDIT_EXPORT_FILE_NAME, verifyAuditExport } from '../shared/audit/export.ts';
 import { openAuditLog } from '../shared/audit/log.ts';
 import { generateKeySet, loadSigner, publicKeyFile } from '../shared/crypto/keyset.ts';
 import { decodeImage, encodeImage } from '../shared/devices/activation/device-image.ts';
@@ -247,6 +248,14 @@ test('a day at the mesa: install, president first, token issued and returned con
   const summary = verifyIdentitySummary(file.value, { pkg: world.pkg });
   if (!summary.ok) throw new Error(`summary does not verify: ${JSON.stringify(summary.error)}`);
   t.like(summary.value.counts, { electoresHabiles: EG.mesa.electoresHabiles, activationsIssued: 2, activationsConsumed: 1, art23NotVoted: 1, impugnados: 0 });
+  // The audit log export lies next to it and verifies against the head the summary signs.
+  const exported = await host.devices.consolidation?.readFile(AUDIT_EXPORT_FILE_NAME('identity'));
+  if (exported?.ok !== true) throw new Error('audit export missing');
+  const verifiedExport = verifyAuditExport(exported.value, summary.value.auditLogHead);
+  if (!verifiedExport.ok) throw new Error(`audit export refused: ${JSON.stringify(verifiedExport.error)}`);
+  t.is(verifiedExport.value.role, 'identity');
+  t.is(verifiedExport.value.unsignedTail, 0);
+  t.true(verifiedExport.value.entries.some((e) => e.event === 'acta.printed'));
 
   host.send({ type: 'EXPORT_NON_VOTERS' });
   for (let i = 0; i < 1500 && (await host.devices.consolidation?.readFile(NON_VOTERS_FILE_NAME))?.ok !== true; i++) {

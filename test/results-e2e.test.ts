@@ -1,0 +1,269 @@
+/**
+ * End to end, a mesa of the eg2026 fixture on simulated hardware with the REAL station hosts:
+ * the identity station (identity-station/host.ts) installs the mesa and issues activation
+ * tokens, two cabins (booth/host.ts) store the votes, one Art. 23 elector and one impugnado,
+ * every station closes and writes its signed file to ONE consolidation stick, which the results
+ * station (results-station/host.ts) then reads: actas printed, members sign, consolidated result
+ * written. The acta's numbers must equal an independent recount of the ballots stored in the
+ * cabins' vote stores, and the observer tool (`vep verify`) must accept the device.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import test from 'ava';
+import type { ExecutionContext } from 'ava';
+import type { Ballot, ContestChoice } from '../shared/ballot/ballot.ts';
+import { writeMemberCredential } from '../shared/credentials/member-credential.ts';
+import { loadSigner, memberRole } from '../shared/crypto/keyset.ts';
+import { encodeImage } from '../shared/devices/activation/device-image.ts';
+import { MESA_RESULT_FILE_NAME, verifyMesaResult } from '../shared/results/mesa-result.ts';
+import { addArt23Blanks } from '../shared/tally/art23.ts';
+import { mergeAllTallies } from '../shared/tally/merge.ts';
+import { tallyBallots, type Tally } from '../shared/tally/tally.ts';
+import type { VirtualActivationDevice } from '../hardware-sim/hid/virtual-activation-device.ts';
+import { startBoothHost, type BoothHost } from '../booth/host.ts';
+import { screenOf as boothScreenOf } from '../booth/machine.ts';
+import type { BoothScreen } from '../booth/machine-types.ts';
+import { openVoteStore } from '../booth/vote-store.ts';
+import { parseResultsHostConfig } from '../results-station/host-config.ts';
+import { startResultsHost, type ResultsHost } from '../results-station/host.ts';
+import { screenOf as resultsScreenOf } from '../results-station/machine.ts';
+import type { ResultsScreen } from '../results-station/machine-types.ts';
+import { runCli } from './helpers/cli.ts';
+import {
+  closeByPresident,
+  doesNotVote,
+  handBack,
+  impugn,
+  install,
+  issue,
+  makeWorld,
+  plainElectors,
+  presidentCredential,
+  start as startIdentity,
+  titulares,
+  until as identityUntil,
+  type World,
+} from './helpers/identity-host-world.ts';
+
+const PRINTER = { kind: 'simulated-pty', statusReplyTimeoutMs: 5000 } as const;
+
+async function wait(check: () => boolean, what: string, idle: () => Promise<void> = () => Promise.resolve()): Promise<void> {
+  for (let i = 0; i < 3000; i++) {
+    await idle();
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+async function cabinUntil(host: BoothHost, wanted: BoothScreen): Promise<void> {
+  await wait(() => boothScreenOf(host.actor.getSnapshot()) === wanted, `cabin screen ${wanted} (on ${boothScreenOf(host.actor.getSnapshot())})`, () => host.idle());
+}
+
+async function resultsUntil(host: ResultsHost, wanted: ResultsScreen, changedFrom?: unknown): Promise<void> {
+  await wait(
+    () => resultsScreenOf(host.actor.getSnapshot()) === wanted && host.actor.getSnapshot() !== changedFrom,
+    `results screen ${wanted} (on ${resultsScreenOf(host.actor.getSnapshot())})`,
+    () => host.idle(),
+  );
+}
+
+function credentialDevice(world: World, name: string, bytes: Uint8Array): VirtualActivationDevice {
+  const device = world.hardware.activationDevice(name);
+  device.writeMemory(encodeImage(bytes));
+  return device;
+}
+
+async function startCabin(t: ExecutionContext, world: World, cabinId: string): Promise<BoothHost> {
+  const started = await startBoothHost(
+    {
+      packagePath: world.config.packagePath,
+      rootPublicKeyFile: world.config.rootPublicKeyFile,
+      cabinId,
+      dataDir: path.join(world.dir, cabinId),
+      keysDir: world.keysDir,
+      devices: {
+        activationReader: { kind: 'simulated', name: `reader-${cabinId}`, timeoutMs: 3000 },
+        consolidation: { kind: 'simulated', name: 'usb', writeOnce: false, inserted: true },
+        printer: PRINTER,
+      },
+    },
+    { hardware: world.hardware, clock: () => new Date(world.now) },
+  );
+  if (!started.ok) throw new Error(`cabin did not start: ${JSON.stringify(started.error)}`);
+  t.teardown(() => started.value.close());
+  const host = started.value;
+  await cabinUntil(host, 'awaiting-puesta-a-cero');
+  const reader = world.hardware.activationReader(`reader-${cabinId}`);
+  reader.insert(credentialDevice(world, `credential-${cabinId}`, presidentCredential(world)));
+  await cabinUntil(host, 'ready');
+  reader.pull();
+  await host.idle();
+  return host;
+}
+
+/** Voter n's choices: an organization (with preferential votes where allowed), a blank or a null, varied by n. */
+function ballotOf(world: World, n: number): Ballot {
+  const choices: Record<string, ContestChoice> = {};
+  for (const [i, contest] of world.definition.contests.entries()) {
+    const pick = (n * 7 + i * 3) % 11;
+    if (pick === 9) choices[contest.id] = { kind: 'blank' };
+    else if (pick === 10) choices[contest.id] = { kind: 'null' };
+    else {
+      const organization = contest.organizations[(n + i * 5) % contest.organizations.length];
+      if (organization === undefined) throw new Error('fixture');
+      const max = contest.kind === 'organization-list' ? contest.maxPreferential : 0;
+      const numbers = (organization.candidates ?? []).map((c) => c.number);
+      const preferential = numbers.slice(n % Math.max(1, numbers.length - max), (n % Math.max(1, numbers.length - max)) + Math.min(max, n % 3));
+      choices[contest.id] = { kind: 'organization', organization: organization.number, preferential: [...preferential].sort((a, b) => a - b) };
+    }
+  }
+  return { choices };
+}
+
+async function voteInCabin(world: World, cabin: BoothHost, cabinId: string, device: VirtualActivationDevice, ballot: Ballot): Promise<void> {
+  const reader = world.hardware.activationReader(`reader-${cabinId}`);
+  reader.insert(device);
+  await cabinUntil(cabin, 'contest');
+  for (const contest of world.definition.contests) {
+    const choice = ballot.choices[contest.id];
+    if (choice === undefined || choice.kind === 'blank') cabin.send({ type: 'CHOOSE_BLANK' });
+    else if (choice.kind === 'null') cabin.send({ type: 'CHOOSE_NULL' });
+    else {
+      cabin.send({ type: 'CHOOSE_ORGANIZATION', organization: choice.organization });
+      if (choice.preferential.length > 0) cabin.send({ type: 'SET_PREFERENTIAL', candidates: choice.preferential });
+    }
+    cabin.send({ type: 'NEXT' });
+  }
+  await cabinUntil(cabin, 'review');
+  cabin.send({ type: 'NEXT' });
+  await cabinUntil(cabin, 'confirm');
+  cabin.send({ type: 'CONFIRM' });
+  await cabinUntil(cabin, 'remove-device');
+  reader.pull();
+  await cabinUntil(cabin, 'ready');
+}
+
+async function closeCabin(world: World, cabin: BoothHost, cabinId: string): Promise<void> {
+  const reader = world.hardware.activationReader(`reader-${cabinId}`);
+  reader.insert(credentialDevice(world, `close-${cabinId}`, presidentCredential(world)));
+  await wait(() => cabin.credentialPresent(), `${cabinId} sees the credential`, () => cabin.idle());
+  cabin.requestClose(true);
+  await cabinUntil(cabin, 'closed');
+  reader.pull();
+  await cabin.idle();
+}
+
+function memberCredential(world: World, n: number): Uint8Array {
+  const role = memberRole(n);
+  const signer = loadSigner(world.keysDir, role);
+  if (!signer.ok) throw new Error(`no key for ${role}`);
+  return writeMemberCredential(signer.value.seed, role);
+}
+
+function recount(world: World, ballotsPerCabin: readonly (readonly Ballot[])[], art23: number): Tally {
+  const tallies = ballotsPerCabin.map((ballots) => {
+    const counted = tallyBallots(world.definition, ballots);
+    if (!counted.ok) throw new Error('recount');
+    return counted.value;
+  });
+  const merged = mergeAllTallies(world.definition, tallies);
+  if (!merged.ok) throw new Error('merge');
+  const withBlanks = addArt23Blanks(merged.value, art23);
+  if (!withBlanks.ok) throw new Error('art23');
+  return withBlanks.value;
+}
+
+test('a mesa end to end: identity station, two cabins, results station; the acta equals a recount of the stored ballots and vep verify accepts the device', async (t) => {
+  const world = makeWorld(t);
+  // Every station uses the same printer settings (generous status timeout on two busy cores).
+  world.config.devices.printer = PRINTER;
+  const identity = await startIdentity(t, world);
+  await install(world, identity);
+  const cabins = { 'cabin-1': await startCabin(t, world, 'cabin-1'), 'cabin-2': await startCabin(t, world, 'cabin-2') };
+
+  // Members first (the identity station's order rule), then other electors, alternating cabins.
+  const voters = [...titulares(world.definition), ...plainElectors(world.definition).slice(0, 3)];
+  const cast: Record<string, Ballot[]> = { 'cabin-1': [], 'cabin-2': [] };
+  for (const [n, dni] of voters.entries()) {
+    const cabinId = n % 2 === 0 ? 'cabin-1' : 'cabin-2';
+    const device = world.hardware.activationDevice(`voter-${n}`);
+    await issue(world, identity, dni, device);
+    const ballot = ballotOf(world, n);
+    await voteInCabin(world, cabins[cabinId], cabinId, device, ballot);
+    cast[cabinId]?.push(ballot);
+    handBack(world, identity, dni, device);
+    await identityUntil(identity, 'voted-recorded');
+    identity.send({ type: 'DONE' });
+    await identityUntil(identity, 'awaiting-dni');
+    world.hardware.activationReader('writer').pull();
+  }
+  const [art23Voter, impugnedVoter] = plainElectors(world.definition).slice(3, 5);
+  if (art23Voter === undefined || impugnedVoter === undefined) throw new Error('fixture');
+  await doesNotVote(world, identity, art23Voter, world.hardware.activationDevice('unused'));
+  await impugn(identity, impugnedVoter);
+
+  for (const cabinId of ['cabin-1', 'cabin-2'] as const) await closeCabin(world, cabins[cabinId], cabinId);
+  await closeByPresident(world, identity);
+  await identity.close();
+  for (const cabin of Object.values(cabins)) await cabin.close();
+
+  // The independent recount: straight from the cabins' vote stores.
+  const stored = (['cabin-1', 'cabin-2'] as const).map((cabinId) => {
+    const store = openVoteStore(path.join(world.dir, cabinId, 'votes.db'));
+    if (!store.ok) throw new Error(`${cabinId} store`);
+    const ballots = store.value.closedBallots();
+    store.value.disconnect();
+    if (!ballots.ok) throw new Error(`${cabinId} ballots`);
+    return ballots.value;
+  });
+  const expected = recount(world, stored, 1);
+  t.deepEqual(expected, recount(world, [cast['cabin-1'] ?? [], cast['cabin-2'] ?? []], 1), 'the stores hold exactly the ballots cast');
+
+  // The results station reads the one stick every station wrote to.
+  const parsed = parseResultsHostConfig({
+    packagePath: world.config.packagePath,
+    rootPublicKeyFile: world.config.rootPublicKeyFile,
+    dataDir: path.join(world.dir, 'results'),
+    keysDir: world.keysDir,
+    devices: {
+      activationReader: { kind: 'simulated', name: 'results-reader', timeoutMs: 3000 },
+      consolidation: { kind: 'simulated', name: 'usb', inserted: true },
+      printer: PRINTER,
+    },
+  });
+  if (!parsed.ok) throw new Error(parsed.error.join('; '));
+  const started = await startResultsHost(parsed.value, { hardware: world.hardware, clock: () => new Date(world.now + 9 * 3600_000), devicePollMs: 50 });
+  if (!started.ok) throw new Error(`results host did not start: ${JSON.stringify(started.error)}`);
+  const results = started.value;
+  t.teardown(() => results.close());
+  const reader = world.hardware.activationReader('results-reader');
+  const present = async (name: string, bytes: Uint8Array, after: ResultsScreen) => {
+    const before = results.actor.getSnapshot();
+    reader.insert(credentialDevice(world, name, bytes));
+    await resultsUntil(results, after, before);
+    reader.pull();
+    await results.idle();
+  };
+  await resultsUntil(results, 'awaiting-president');
+  await present('results-president', memberCredential(world, 1), 'tallied');
+  t.deepEqual(results.actor.getSnapshot().context.result?.tally, expected);
+  results.send({ type: 'PRINT_ACTAS' });
+  await resultsUntil(results, 'signing');
+  for (const n of [1, 2, 3]) await present(`signer-${n}`, memberCredential(world, n), 'signing');
+  results.send({ type: 'FINISH_SIGNING' });
+  await resultsUntil(results, 'closed');
+
+  const tickets = results.devices.printer?.simulator?.emulator.completeTickets().map((ticket) => ticket.text) ?? [];
+  t.is(tickets.filter((text) => /ACTA DE ESCRUTINIO/u.test(text)).length, world.definition.actaCopies.length);
+  const usbDir = world.hardware.usbStick('usb').mountPath;
+  const verified = verifyMesaResult(fs.readFileSync(path.join(usbDir, MESA_RESULT_FILE_NAME)), { pkg: world.pkg });
+  if (!verified.ok) throw new Error(`mesa result does not verify: ${JSON.stringify(verified.error)}`);
+  t.deepEqual(verified.value.acta.data.tally, expected, 'the acta numbers equal the recount of the stored ballots');
+  t.is(verified.value.acta.data.identity?.counts.impugnados, 1);
+  t.is(verified.value.acta.data.identity?.counts.art23NotVoted, 1);
+  await results.close();
+
+  const verify = await runCli(['verify', usbDir, '--keys', world.keysDir], { timeoutMs: 120_000 });
+  t.is(verify.code, 0, `vep verify: ${verify.stdout}${verify.stderr}`);
+});

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { markClaimed, markConsumed, readDeviceClaim, readDeviceState } from '../shared/activation/device-state.ts';
 import { tokenRejectionScreenText } from '../shared/activation/rejection.ts';
 import { verifyToken } from '../shared/activation/token.ts';
+import { AUDIT_EXPORT_FILE_NAME, exportAuditLog, verifyAuditExport } from '../shared/audit/export.ts';
 import type { AuditLog } from '../shared/audit/log.ts';
 import { validateBallot } from '../shared/ballot/rules.ts';
 import type { Signer } from '../shared/crypto/envelope.ts';
@@ -244,12 +245,22 @@ function consolidationFault(e: UsbError): BoothActorContracts['writeResultsToCon
   }
 }
 
+/** Atomic write, then read back: a stick that lies about writes must not leave the cabin "closed" without its files. */
+async function writeAndReadBack(parts: HostParts, name: string, bytes: Uint8Array): Out<'writeResultsToConsolidation'> {
+  const written = await parts.consolidation.writeFileAtomic(name, bytes);
+  if (!written.ok) return consolidationFault(written.error);
+  const back = await parts.consolidation.readFile(name);
+  if (!back.ok) return consolidationFault(back.error);
+  return Buffer.compare(Buffer.from(back.value), Buffer.from(bytes)) === 0 ? ok(undefined) : err({ kind: 'write-failed' });
+}
+
 async function writeResultsToConsolidation(parts: HostParts): Out<'writeResultsToConsolidation'> {
   const { store } = parts;
   const ballots = store.closedBallots();
   const nonces = store.usedNonceHashes();
   const zeroReportHash = store.zeroReportHash();
   if (!ballots.ok || !nonces.ok || zeroReportHash === undefined) return err({ kind: 'write-failed' });
+  const auditHead = parts.audit.head();
   const bytes = buildCabinResults({
     pkg: parts.pkg,
     cabinId: parts.cabinId,
@@ -257,16 +268,19 @@ async function writeResultsToConsolidation(parts: HostParts): Out<'writeResultsT
     zeroReportHash,
     ballots: ballots.value,
     usedNonceHashes: nonces.value,
-    auditHead: parts.audit.head(),
+    auditHead,
     signer: parts.signer,
   });
-  const name = CABIN_RESULTS_FILE_NAME(parts.cabinId);
-  const written = await parts.consolidation.writeFileAtomic(name, bytes);
-  if (!written.ok) return consolidationFault(written.error);
-  // Read back: a stick that lies about writes must not leave the cabin "closed" without results.
-  const back = await parts.consolidation.readFile(name);
-  if (!back.ok) return consolidationFault(back.error);
-  if (Buffer.compare(Buffer.from(back.value), Buffer.from(bytes)) !== 0) return err({ kind: 'write-failed' });
+  const results = await writeAndReadBack(parts, CABIN_RESULTS_FILE_NAME(parts.cabinId), bytes);
+  if (!results.ok) return results;
+  // The audit log export next to the results (Contract B). The results file signs `auditHead`;
+  // normally nothing is appended between the two writes (the machine logs `results.written` only
+  // after this actor), and anything that were would be reported by observers as an unsigned tail.
+  const exported = exportAuditLog(parts.audit);
+  const exportName = AUDIT_EXPORT_FILE_NAME(parts.cabinId);
+  const log = await writeAndReadBack(parts, exportName, exported);
+  if (!log.ok) return log;
+  if (!verifyAuditExport(exported, auditHead, { role: parts.cabinId }).ok) return err({ kind: 'write-failed' });
   try {
     fs.writeFileSync(parts.resultsWrittenMarker, `${sha256Hex(bytes)}\n`, { flush: true });
   } catch {

@@ -11,6 +11,7 @@ import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { issueToken } from '../shared/activation/token.ts';
 import { tokenRejectionScreenText } from '../shared/activation/rejection.ts';
+import { AUDIT_EXPORT_FILE_NAME, verifyAuditExport } from '../shared/audit/export.ts';
 import { openAuditLog } from '../shared/audit/log.ts';
 import { readDeviceState } from '../shared/activation/device-state.ts';
 import type { ContestChoice } from '../shared/ballot/ballot.ts';
@@ -250,6 +251,21 @@ test('a full day: puesta a cero, one vote, replay refused, close, results on the
   const expected = tallyBallots(EG, [{ choices: Object.fromEntries(EG.contests.map((c, i) => [c.id, choices()[i] as ContestChoice])) }]);
   if (!expected.ok) throw new Error('tally');
   t.deepEqual(verified.value.tally, expected.value);
+
+  // The audit log export sits next to the results and ends at the head the results file signs.
+  const exported = await host.devices.consolidation?.readFile(AUDIT_EXPORT_FILE_NAME('cabin-1'));
+  if (exported?.ok !== true) throw new Error('audit export missing');
+  const audit = verifyAuditExport(exported.value, verified.value.auditLogHead, { role: 'cabin-1' });
+  if (!audit.ok) throw new Error(`audit export does not verify: ${JSON.stringify(audit.error)}`);
+  t.is(audit.value.unsignedTail, 0);
+  t.true(audit.value.entries.some((entry) => entry.event === 'ballot.committed'));
+  const exportText = new TextDecoder().decode(exported.value);
+  t.false(exportText.includes(issued.nonce), 'no nonce in the exported log');
+  for (const [index, contest] of EG.contests.entries()) {
+    const choice = choices()[index];
+    const organization = choice?.kind === 'organization' ? contest.organizations.find((o) => o.number === choice.organization) : undefined;
+    if (organization !== undefined) t.false(exportText.includes(organization.name), `no ballot content (${organization.name}) in the exported log`);
+  }
 
   await host.close();
   const log = openAuditLog(path.join(world.config.dataDir, 'audit.db'), { role: 'cabin-1', clock: () => new Date(world.now) });

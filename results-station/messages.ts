@@ -112,7 +112,8 @@ export const RESULTS_SCREEN_TITLES: { readonly [K in ResultsScreen]: string } = 
 /** What the members do next on each screen (empty while the station works on its own). */
 export const RESULTS_INSTRUCTIONS: { readonly [K in ResultsScreen]: string } = {
   'self-check': '',
-  'out-of-service': CALL_TECHNICIAN,
+  // The reason on screen already says to call the technicians.
+  'out-of-service': '',
   'awaiting-president': 'Presidente: presente su credencial en el lector para hacer la puesta a cero de la estación.',
   'verifying-credential': '',
   'puesta-a-cero': '',

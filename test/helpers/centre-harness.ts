@@ -78,11 +78,40 @@ export function realDefinition(definition: ElectionDefinition): ElectionDefiniti
   return { ...definition, election: { ...definition.election, simulacro: false } };
 }
 
+/**
+ * Key generation and device building dominate test time, so worlds without their own tmp share
+ * one key set and one device per (definition, mode) within a test file; every world still gets
+ * its own centre store. The shared folder is removed when the worker exits.
+ */
+let shared: { tmp: string; keysDir: string; mesas: Map<string, Mesa> } | undefined;
+function sharedMesa(definition: ElectionDefinition | undefined, real: boolean): { tmp: string; keysDir: string; mesa: Mesa } {
+  if (shared === undefined) {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-'));
+    process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+    shared = { tmp, keysDir: path.join(tmp, 'keys'), mesas: new Map() };
+  }
+  const key = `${definition?.election.id ?? 'default'}|${definition?.mesa.number ?? ''}|${String(real)}`;
+  let mesa = shared.mesas.get(key);
+  if (mesa === undefined) {
+    mesa = buildMesa(shared.tmp, shared.keysDir, definition === undefined ? {} : { definition });
+    shared.mesas.set(key, mesa);
+  }
+  return { tmp: shared.tmp, keysDir: shared.keysDir, mesa };
+}
+
 export function makeCentreWorld(t: ExecutionContext, options: CentreWorldOptions = {}): CentreWorld {
-  const tmp = options.tmp ?? tempDir(t);
-  const keysDir = options.keysDir ?? path.join(tmp, 'keys');
   const real = options.real ?? false;
-  const mesa = buildMesa(tmp, keysDir, options.definition === undefined ? {} : { definition: options.definition });
+  let tmp: string;
+  let keysDir: string;
+  let mesa: Mesa;
+  if (options.tmp === undefined && options.keysDir === undefined) {
+    ({ keysDir, mesa } = sharedMesa(options.definition, real));
+    tmp = tempDir(t);
+  } else {
+    tmp = options.tmp ?? tempDir(t);
+    keysDir = options.keysDir ?? path.join(tmp, 'keys');
+    mesa = buildMesa(tmp, keysDir, options.definition === undefined ? {} : { definition: options.definition });
+  }
   const centreSigner = must(loadSigner(keysDir, 'centre'));
   const box = must(loadBoxSecret(keysDir));
   const packages = must(

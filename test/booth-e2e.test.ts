@@ -19,6 +19,7 @@ import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import type { Browser, Page } from 'playwright-core';
 import { readDeviceState } from '../shared/activation/device-state.ts';
+import { AUDIT_EXPORT_FILE_NAME, verifyAuditExport } from '../shared/audit/export.ts';
 import { issueToken } from '../shared/activation/token.ts';
 import type { Ballot } from '../shared/ballot/ballot.ts';
 import { decodeCompactBallot } from '../shared/ballot/encoding.ts';
@@ -287,7 +288,8 @@ test('a simulacro day through the real cabin in Chromium: two voters, a device p
   t.regex((await page.locator('#main').textContent()) ?? '', /El voto NO fue registrado/u);
   t.is(storedBallotCount(world), 1, 'nothing stored for the cancelled session');
   t.is(printedConstancias(emulator).length, 1, 'nothing printed for the cancelled session');
-  t.not(deviceState(world, b.device).state, 'consumed');
+  const pulled = deviceState(world, b.device);
+  t.true(pulled.state === 'invalid' && pulled.detail.startsWith('claimed by cabin-1 '), 'the device stays claimed by this cabin, not consumed');
 
   reader.insert(b.device);
   await until(page, 'contest', violations);
@@ -338,6 +340,15 @@ test('a simulacro day through the real cabin in Chromium: two voters, a device p
   if (!results.ok) throw new Error(`results do not verify: ${JSON.stringify(results.error)}`);
   t.deepEqual(results.value.ballots.map(normalized).sort(), [normalized(VOTER_A), normalized(VOTER_B)].sort());
   t.deepEqual([...results.value.usedNonceHashes].sort(), [usedNonceKey(a.nonce), usedNonceKey(b.nonce)].sort());
+
+  // The cabin's audit log export sits next to the results and says nothing about any ballot.
+  const exported = await cabin.host.devices.consolidation?.readFile(AUDIT_EXPORT_FILE_NAME('cabin-1'));
+  if (exported?.ok !== true) throw new Error('audit export missing');
+  t.true(verifyAuditExport(exported.value, results.value.auditLogHead, { role: 'cabin-1' }).ok);
+  const exportText = new TextDecoder().decode(exported.value);
+  for (const needle of [a.nonce, b.nonce, 'Movimiento Lago Turquesa', 'VOTO EN BLANCO', 'VOTO NULO', 'preferencial']) {
+    t.false(exportText.includes(needle), `the exported log does not contain ${needle}`);
+  }
 
   for (const [screen, found] of violations) t.deepEqual(found, [], `axe on ${screen}`);
   t.true(violations.size >= 9, `axe ran on every screen visited (${[...violations.keys()].join(', ')})`);

@@ -26,6 +26,7 @@ import { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts
 import { ACTA_PDF_FILE_NAME } from '../results-station/host-actors.ts';
 import { parseResultsHostConfig, type ResultsHostConfig } from '../results-station/host-config.ts';
 import { writePersoneroCredential } from '../results-station/host-credentials.ts';
+import { organizationField, sheetFields, tallyToSheet } from '../results-station/ports.ts';
 import { RESULTS_AUDIT_FILE, RESULTS_STORE_FILE, startResultsHost, type ResultsHost } from '../results-station/host.ts';
 import { screenOf } from '../results-station/machine.ts';
 import type { ResultsScreen } from '../results-station/machine-types.ts';
@@ -373,4 +374,69 @@ test('a second, cross-cabin use of one activation is refused: cabin-2 reusing a 
   t.regex(context.deviceRefusalText ?? '', /cabina 2/u);
   t.regex(context.deviceRefusalText ?? '', /dos veces/u);
   t.deepEqual(context.readings.map((r) => r.cabinId), ['cabin-1']);
+});
+
+test('cotejo with a deliberate difference: recorded in the sealed acta (observation and differences), the comparison printed before the first acta', async (t) => {
+  const world = makeWorld(t);
+  const host = await start(t, world);
+  await toTallied(world, host);
+  const result = host.actor.getSnapshot().context.result;
+  if (result === null) throw new Error('no result');
+  const electronic = tallyToSheet(result.tally);
+  const field = organizationField(world.device.pkg.payload.definition.contests[0]?.id ?? '', 1);
+  const paper = { ...electronic, [field]: (electronic[field] ?? 0) + 1 };
+  host.send({ type: 'START_COTEJO' });
+  await until(host, 'cotejo-entry');
+  host.send({ type: 'COTEJO_ENTERED', counts: paper });
+  await until(host, 'cotejo-review');
+  t.deepEqual(host.actor.getSnapshot().context.cotejoDifferences, [{ field, first: electronic[field], second: (electronic[field] ?? 0) + 1 }]);
+  host.send({ type: 'RECORD_COTEJO' });
+  await until(host, 'signing');
+  const tickets = ticketTexts(host);
+  t.regex(tickets[1] ?? '', /COTEJO/u, 'the comparison is printed first');
+  t.regex(tickets[2] ?? '', /ACTA DE ESCRUTINIO/u);
+  await signAll(world, host);
+  host.send({ type: 'FINISH_SIGNING' });
+  await until(host, 'closed');
+  const verified = verifyMesaResult(fs.readFileSync(path.join(world.usbDir, MESA_RESULT_FILE_NAME)), { pkg: world.device.pkg });
+  if (!verified.ok) throw new Error('mesa result');
+  t.deepEqual(verified.value.acta.data.cotejo, { differences: [{ field, electronic: electronic[field] ?? null, paper: (electronic[field] ?? 0) + 1 }] });
+  t.true(verified.value.acta.data.observations.some((o) => o.startsWith('Cotejo (Art. 28)') && o.includes(field)));
+  t.deepEqual(verified.value.acta.data.tally, expectedTally(world.device), 'the cotejo never changes the electronic tally');
+});
+
+test('STAE manual count: two members enter the count, a deliberate mismatch is shown field by field until both agree; the same acta, signatures and consolidated file follow', async (t) => {
+  const world = makeWorld(t);
+  const host = await start(t, { ...world, config: { ...world.config, mode: 'manual-count' } });
+  await until(host, 'awaiting-president');
+  await present(world, host, memberCredential(world, 1), 'manual-entry-first');
+  const definition = world.device.pkg.payload.definition;
+  const sheet: Record<string, number> = { ballots: 6 };
+  for (const field of sheetFields(definition, 'cotejo')) sheet[field.field] = 0;
+  const second = (i: number) => definition.contests[i]?.organizations[1]?.number ?? 0;
+  for (const [i, contest] of definition.contests.entries()) {
+    sheet[organizationField(contest.id, second(i))] = 5;
+    sheet[`${contest.id}/null`] = 1;
+  }
+  host.send({ type: 'MANUAL_ENTRY', member: 'member-2', counts: sheet });
+  await until(host, 'manual-entry-second');
+  const wrong = { ...sheet, [organizationField(definition.contests[1]?.id ?? '', second(1))]: 4 };
+  host.send({ type: 'MANUAL_ENTRY', member: 'member-3', counts: wrong });
+  await until(host, 'manual-mismatch');
+  t.deepEqual(host.actor.getSnapshot().context.entryDifferences.map((d) => d.field), [organizationField(definition.contests[1]?.id ?? '', second(1))]);
+  host.send({ type: 'MANUAL_ENTRY', member: 'member-3', counts: sheet });
+  await until(host, 'tallied');
+  host.send({ type: 'PRINT_ACTAS' });
+  await until(host, 'signing');
+  await signAll(world, host);
+  host.send({ type: 'FINISH_SIGNING' });
+  await until(host, 'closed');
+  const verified = verifyMesaResult(fs.readFileSync(path.join(world.usbDir, MESA_RESULT_FILE_NAME)), { pkg: world.device.pkg });
+  if (!verified.ok) throw new Error(`mesa result does not verify: ${JSON.stringify(verified.error)}`);
+  const acta = verified.value.acta.data;
+  t.is(acta.mode, 'manual-count');
+  t.deepEqual(acta.cabins, []);
+  t.is(acta.identity, null);
+  t.is(acta.tally.ballots, 6);
+  t.true(acta.tally.contests.every((c, i) => c.organizations.find((o) => o.organization === second(i))?.votes === 5 && c.null === 1 && c.emitted === 6));
 });

@@ -51,6 +51,8 @@ export function plainElectors(definition: ElectionDefinition): string[] {
   return definition.padron.map((e) => e.dni).filter((dni) => !members.has(dni));
 }
 
+export const printerOutputDir = (worldDir: string): string => path.join(worldDir, 'printer-output');
+
 export interface World {
   readonly dir: string;
   readonly keysDir: string;
@@ -61,7 +63,11 @@ export interface World {
   now: number;
 }
 
-export function makeWorld(t: ExecutionContext, definition: ElectionDefinition = loadFixture('eg2026')): World {
+export function makeWorld(
+  t: ExecutionContext,
+  definition: ElectionDefinition = loadFixture('eg2026'),
+  options: { readonly keepPrinterOutput?: boolean } = {},
+): World {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const keysDir = path.join(dir, 'keys');
@@ -84,7 +90,8 @@ export function makeWorld(t: ExecutionContext, definition: ElectionDefinition = 
     devices: {
       activationReader: { kind: 'simulated', name: 'writer', timeoutMs: 3000 },
       consolidation: { kind: 'simulated', name: 'usb', writeOnce: false, inserted: true },
-      printer: { kind: 'simulated-pty' },
+      // With keepPrinterOutput the simulator writes every cut piece as ticket-NNNN.txt and .png.
+      printer: { kind: 'simulated-pty', ...(options.keepPrinterOutput === true ? { outputDir: printerOutputDir(dir) } : {}) },
     },
   };
   return { dir, keysDir, definition, config, hardware, pkg: pkg.value, now: identitySchedule(definition).votingOpenAt };

@@ -13,7 +13,7 @@ import { addArt23Blanks } from '../../shared/tally/art23.ts';
 import { art23Observation } from '../../shared/tally/art23.ts';
 import type { Tally } from '../../shared/tally/tally.ts';
 import { tallyBallots } from '../../shared/tally/tally.ts';
-import { ballotArbitrary, EG2026 } from './ballots.ts';
+import { EG2026, org } from './ballots.ts';
 
 export const SOFTWARE_CODE = '0123456789abcdef'.repeat(4);
 export const PACKAGE_HASH = 'fedcba9876543210'.repeat(4);
@@ -85,14 +85,19 @@ export function actaDataFor(definition: ElectionDefinition, tally: Tally, option
  * every preferential mark the contest allows, spread at random over the organizations.
  */
 export function largestRealisticActa(voters = EG2026.mesa.electoresHabiles, art23 = 3): { data: ActaData; bytes: Uint8Array } {
-  const maximal = ballotArbitrary(EG2026).filter((ballot) =>
-    EG2026.contests.every((contest) => {
-      const choice = ballot.choices[contest.id];
+  // Built directly (not filtered): every contest an organization with every mark allowed.
+  const maximal = fc.tuple(
+    ...EG2026.contests.map((contest) => {
       const max = contest.kind === 'organization-list' ? contest.maxPreferential : 0;
-      return choice?.kind === 'organization' && choice.preferential.length === max;
+      return fc.constantFrom(...contest.organizations).chain((organization) =>
+        fc
+          .shuffledSubarray((organization.candidates ?? []).map((c) => c.number), { minLength: max, maxLength: max })
+          .map((preferential) => [contest.id, org(organization.number, ...[...preferential].sort((a, b) => a - b))] as const),
+      );
     }),
-  );
-  const ballots = fc.sample(maximal, { numRuns: voters - art23, seed: 20260412 });
-  const data = actaDataFor(EG2026, mustTally(EG2026, ballots, art23), { impugnados: 2 });
+  ).map((pairs): Ballot => ({ choices: Object.fromEntries(pairs) }));
+  const impugnados = 2;
+  const ballots = fc.sample(maximal, { numRuns: voters - art23 - impugnados, seed: 20260412 });
+  const data = actaDataFor(EG2026, mustTally(EG2026, ballots, art23), { impugnados });
   return { data, bytes: sealActaData(data, RESULTS_SIGNER) };
 }

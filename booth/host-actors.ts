@@ -29,7 +29,7 @@ import { emptyTally, isZeroTally, tallyBallots } from '../shared/tally/tally.ts'
 import { verifyPresidentCredential } from '../shared/credentials/member-credential.ts';
 import { cabinResultsReport, constanciaDeVoto, puestaACeroReport } from './documents.ts';
 import type { BoothActorContracts, BoothActorName, PrinterFault, SelfCheckFailure } from './machine-types.ts';
-import type { VoteStore } from './vote-store.ts';
+import { packageBindingHash, type VoteStore } from './vote-store.ts';
 
 /** Everything the actors touch. `startupFailure`: found while starting (package, software, keys, store). */
 export interface HostParts {
@@ -83,9 +83,9 @@ async function selfCheck(parts: HostParts): Out<'selfCheck'> {
   }
   // A store from another package (another election or mesa, a re-issued package) must never
   // receive this package's votes nor mix its own into these results.
-  const bound = parts.store.bindToPackage(parts.pkg.packageHash);
+  const bound = parts.store.bindToPackage(packageBindingHash(parts.pkg));
   if (!bound.ok) {
-    const message = bound.error.kind === 'other-package' ? `vote store bound to another election package (sha256 ${bound.error.bound})` : 'vote store binding failed';
+    const message = bound.error.kind === 'other-package' ? `vote store bound to another election package (binding ${bound.error.bound})` : 'vote store binding failed';
     parts.audit.append('storage.fault', { message });
     // The machine has no dedicated failure kind yet (machine-types.ts): out of service as a storage fault.
     return fail('storage-fault');

@@ -80,8 +80,8 @@ const CREATE_V1 = `
 `;
 
 /**
- * The election package (sha256 of its signed bytes) this store belongs to, written once at the
- * first boot. A store carried over from another package (another election, mesa or a re-issued
+ * The election package this store belongs to (vote-store.ts packageBindingHash: its definition
+ * and keys), written once at the first boot. A store carried over from another package (another election, mesa or a re-issued
  * package) is refused at boot instead of mixing its ballots or used nonces into this one.
  */
 const CREATE_V2 = `

@@ -37,13 +37,16 @@
  * a device returned claimed-but-not-consumed means "may have voted": the president decides, it
  * is never an Art. 23 blank by default. The ballot itself cannot be removed, by design.
  *
- * Package binding: the store records the election package hash at the first boot
- * (bindToPackage, called by the cabin's self-check) and refuses any other package afterwards.
+ * Package binding: the store records the package's binding hash (packageBindingHash: election
+ * definition + keys) at the first boot (bindToPackage, called by the cabin's self-check) and
+ * refuses any other package afterwards.
  *
  * Read methods (phase, ballotCount, isUsed, ...) throw if SQLite fails to read an open file: the
  * storage is then broken and the cabin must stop. Write methods return typed errors.
  */
+import { canonicalJson } from '../shared/crypto/canonical-json.ts';
 import { sha256Hex } from '../shared/crypto/hash.ts';
+import type { VerifiedPackage } from '../shared/election/package.ts';
 import type { Ballot } from '../shared/ballot/ballot.ts';
 import { isCanonicalNonce } from '../shared/activation/payload.ts';
 import { mapSqliteError, openDatabase, transaction, type DatabaseOpenError, type SqliteDatabase } from '../shared/storage/database.ts';
@@ -127,7 +130,17 @@ export interface VoteStoreOptions {
   readonly ballotKey?: (encodedBallot: string) => string;
 }
 
-/** Lowercase sha256 hex (puesta a cero report, package). */
+/**
+ * What a vote store is bound to: the package's election definition and keys, NOT its whole file
+ * hash. Why: the file also lists the authorized software codes, which ONPE may re-sign (a software
+ * update) without changing what the stored ballots and used nonces mean; a different election,
+ * mesa, list of candidates or key set is a different hash and is refused.
+ */
+export function packageBindingHash(pkg: VerifiedPackage): string {
+  return sha256Hex(`vep-store-binding/1\0${canonicalJson({ definition: pkg.payload.definition, keys: pkg.payload.keys })}`);
+}
+
+/** Lowercase sha256 hex (puesta a cero report, package binding). */
 const ZERO_HASH = /^[0-9a-f]{64}$/u;
 
 /** Domain-separated, so the key of a used nonce equals no other hash in the system. Exported for the reconciliation (results station) and tests. */
@@ -170,14 +183,14 @@ export class VoteStore {
     return phase;
   }
 
-  /** sha256 hex of the election package the store is bound to (undefined before the first boot's bind). */
+  /** The packageBindingHash the store is bound to (undefined before the first boot's bind). */
   boundPackageHash(): string | undefined {
     const row = this.db.prepare('SELECT package_hash AS h FROM store_binding WHERE id = 1').get() as { h: string } | undefined;
     return row?.h;
   }
 
   /**
-   * Binds the store to `packageHash` on first use; afterwards only the same package is accepted.
+   * Binds the store to `packageHash` (packageBindingHash) on first use; afterwards only the same is accepted.
    * The cabin calls it at every boot before anything else touches the store. Idempotent.
    */
   bindToPackage(packageHash: string): Result<void, VoteStoreError> {

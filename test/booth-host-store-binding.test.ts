@@ -67,7 +67,7 @@ async function until(host: BoothHost, wanted: BoothScreen): Promise<void> {
   throw new Error(`expected screen ${wanted}, still on ${screenOf(host.actor.getSnapshot())}`);
 }
 
-test('a cabin started with another election package on the same store is out of service, with a log entry', async (t) => {
+test('a cabin started with another election package on the same store is out of service, with a log entry; a re-signed same package is not another', async (t) => {
   const dir = tempDir(t);
   const keysDir = path.join(dir, 'keys');
   if (!generateKeySet(keysDir, { cabins: EG.mesa.cabins, members: EG.members.length }).ok) throw new Error('keys');
@@ -125,11 +125,20 @@ test('a cabin started with another election package on the same store is out of 
   const faults = log.value.entries().filter((e) => e.event === 'storage.fault').map((e) => e.message);
   log.value.close();
   t.is(faults.length, 1);
-  t.regex(faults[0] ?? '', /vote store bound to another election package \(sha256 [0-9a-f]{64}\)/u);
+  t.regex(faults[0] ?? '', /vote store bound to another election package \(binding [0-9a-f]{64}\)/u);
 
-  // The original package still opens the same store.
-  const back = await startBoothHost(config(packageA), { hardware, clock });
-  if (!back.ok) throw new Error('host A again');
-  t.teardown(() => back.value.close());
-  await until(back.value, 'ready');
+  // The original package still opens the same store, and so does the same package re-signed by
+  // ONPE with one more authorized software code (same definition and keys: same binding).
+  const resigned = buildPackage(EG, keysDir, ['0'.repeat(64)]);
+  if (!resigned.ok) throw new Error('re-signed package');
+  const packageA2 = path.join(dir, 'a2.vep');
+  fs.writeFileSync(packageA2, resigned.value);
+  t.not(sha256Hex(resigned.value), sha256Hex(fs.readFileSync(packageA)), 'a different package file');
+  for (const packagePath of [packageA, packageA2]) {
+    const back = await startBoothHost(config(packagePath), { hardware, clock });
+    if (!back.ok) throw new Error('host A again');
+    t.teardown(() => back.value.close());
+    await until(back.value, 'ready');
+    await back.value.close();
+  }
 });

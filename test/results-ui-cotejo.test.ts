@@ -8,7 +8,7 @@
 import test from 'ava';
 import type { Browser } from 'playwright-core';
 import { err, ok } from '../shared/result.ts';
-import { MEMBER_2, MEMBER_3, PRESIDENT, READINGS, startResults } from './helpers/results-harness.ts';
+import { MEMBER_2, MEMBER_3, PRESIDENT, READINGS, readAllDevices, startCounting, startResults } from './helpers/results-harness.ts';
 import { axeViolations, launchResultsBrowser, openResultsScreen, typeCount, waitForScreen } from './helpers/results-ui-browser.ts';
 
 let browser: Browser;
@@ -23,7 +23,7 @@ test.after.always(async () => {
 
 const OTHER_CONTESTS = ['senado-nacional', 'senado-regional', 'diputados', 'parlamento-andino'];
 
-test.serial('electronic escrutinio with a cotejo that differs: devices, refusal, tally, differences option by option, signatures', async (t) => {
+test.serial('electronic escrutinio: each device prompted, a refused device names the cabin and every reason, then the tally', async (t) => {
   let refuseCabin2 = true;
   const station = startResults({
     handlers: {
@@ -76,7 +76,15 @@ test.serial('electronic escrutinio with a cotejo that differs: devices, refusal,
   t.is(await page.locator('#tally-ballots').textContent(), 'Cédulas contadas: 5 · Votos en blanco por Art. 23: 1');
   t.deepEqual(await axeViolations(page), [], 'tallied');
   await page.locator('#tally details').first().locator('summary').click();
+  t.true(await page.locator('#tally details').first().locator('tbody tr').first().isVisible(), 'votes per organization shown');
   t.deepEqual(await axeViolations(page), [], 'tallied with a contest opened');
+});
+
+test.serial('a cotejo with a deliberate difference is shown option by option, recorded, then signed and closed', async (t) => {
+  const station = await startCounting();
+  await readAllDevices(station);
+  const { page } = await openResultsScreen(browser, station, t);
+  await waitForScreen(page, 'tallied');
 
   await page.locator('button[data-key="start-cotejo"]').click();
   await waitForScreen(page, 'cotejo-entry');

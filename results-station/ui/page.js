@@ -136,7 +136,8 @@
       else if (sum < expected) { text = 'Suma: ' + sum + ' de ' + expected + ' votantes · faltan ' + (expected - sum); state = 'off'; }
       else { text = 'Suma: ' + sum + ' de ' + expected + ' votantes · sobran ' + (sum - expected); state = 'off'; }
       check.textContent = text;
-      check.dataset.state = state;
+      const bar = $('checkbar-' + contest.id);
+      if (bar) bar.dataset.state = state;
       const summary = $('summary-' + contest.id);
       if (summary) { summary.textContent = contest.name + ': ' + text; summary.dataset.state = state; }
     }
@@ -212,7 +213,11 @@
     for (const contest of form.contests) {
       parts.push(el('section', { class: 'contest', 'aria-labelledby': 'contest-' + contest.id }, [
         el('h2', { id: 'contest-' + contest.id, text: contest.name }),
-        el('p', { id: 'check-' + contest.id, class: 'check' }),
+        // Sticky while the contest's fields are typed, so it names the contest too.
+        el('p', { id: 'checkbar-' + contest.id, class: 'check' }, [
+          el('span', { class: 'check-contest', text: contest.name + ': ' }),
+          el('span', { id: 'check-' + contest.id }),
+        ]),
         el('div', { class: 'fields' }, contest.fields.map((index) => countInput(form, index))),
       ]));
     }

@@ -41,6 +41,8 @@ export async function openResultsScreen(
 ): Promise<ResultsScreenUnderTest> {
   const server = await startResultsScreenServer({ actor: station.actor, definition: DEFINITION, ...options });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // The machine is shared by 8 helpers on 2 cores: waits are generous, never timing assertions.
+  context.setDefaultTimeout(60_000);
   const page = await context.newPage();
   t.teardown(async () => {
     await context.close();
@@ -56,7 +58,7 @@ export async function openResultsScreen(
  * visible and nothing scrolls sideways at 1280 px.
  */
 export async function waitForScreen(page: Page, screen: ResultsScreen): Promise<void> {
-  await page.waitForSelector(`body[data-screen="${screen}"]`, { timeout: 15_000 });
+  await page.waitForSelector(`body[data-screen="${screen}"]`, { timeout: 60_000 });
   if (!(await page.locator('#simulacro').isVisible())) throw new Error(`no SIMULACRO banner on the ${screen} screen`);
   // A string: the test code is compiled without the DOM library.
   const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));

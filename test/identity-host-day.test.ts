@@ -274,8 +274,20 @@ test('secrecy: no stored byte or row, audit entry, device byte, stick file or ti
   if (!log.ok) throw new Error('audit log');
   const entries = JSON.stringify(log.value.entries());
   log.value.close();
+  // Control: the same needles DO find the issue times in the audit database, which keeps them to the second.
+  const auditBytes = fs.readFileSync(path.join(world.config.dataDir, IDENTITY_AUDIT_FILE));
+  const auditWal = path.join(world.config.dataDir, `${IDENTITY_AUDIT_FILE}-wal`);
+  const auditAll = fs.existsSync(auditWal) ? Buffer.concat([auditBytes, fs.readFileSync(auditWal)]) : auditBytes;
+  t.true(
+    day.issuedAt.some((at) => auditAll.includes(Buffer.from(new Date(at).toISOString().slice(0, 19)))),
+    'the scan can see a time where one is kept',
+  );
   t.false(allDnis.some((dni) => entries.includes(dni)), 'no DNI in the audit log');
   t.false(day.nonces.some((nonce) => entries.includes(nonce)), 'no nonce in the audit log');
+
+  // Control: the lost device still holds its live token, so the nonce needles find it there.
+  const lostDevice = day.devices.at(-1);
+  t.true(lostDevice !== undefined && nonceNeedles.some((needle) => Buffer.from(lostDevice.readMemory()).includes(needle)), 'the scan can see a nonce');
 
   // 4. Every device written during the day: no DNI; a token's expiry is rounded to the minute.
   for (const device of day.devices) {

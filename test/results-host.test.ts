@@ -17,7 +17,7 @@ import { generateSigningKeyPair } from '../shared/crypto/ed25519.ts';
 import { loadSigner, memberRole, publicKeyFile } from '../shared/crypto/keyset.ts';
 import { encodeImage } from '../shared/devices/activation/device-image.ts';
 import { buildCabinResults, CABIN_RESULTS_FILE_NAME, verifyCabinResults } from '../shared/results/cabin-results.ts';
-import { IDENTITY_SUMMARY_FILE_NAME } from '../shared/results/identity-summary.ts';
+import { buildIdentitySummary, IDENTITY_SUMMARY_FILE_NAME } from '../shared/results/identity-summary.ts';
 import { MESA_RESULT_FILE_NAME, PACKAGE_COPY_FILE_NAME, verifyMesaResult } from '../shared/results/mesa-result.ts';
 import { addArt23Blanks } from '../shared/tally/art23.ts';
 import { mergeAllTallies } from '../shared/tally/merge.ts';
@@ -31,7 +31,7 @@ import { RESULTS_AUDIT_FILE, RESULTS_STORE_FILE, startResultsHost, type ResultsH
 import { screenOf } from '../results-station/machine.ts';
 import type { ResultsScreen } from '../results-station/machine-types.ts';
 import { openResultsStore } from '../results-station/store.ts';
-import { buildMesaDevice, type MesaDevice } from './helpers/mesa-device.ts';
+import { buildMesaDevice, DEVICE_SOFTWARE_CODE, type MesaDevice } from './helpers/mesa-device.ts';
 
 interface World {
   readonly dir: string;
@@ -439,4 +439,51 @@ test('STAE manual count: two members enter the count, a deliberate mismatch is s
   t.is(acta.identity, null);
   t.is(acta.tally.ballots, 6);
   t.true(acta.tally.contests.every((c, i) => c.organizations.find((o) => o.organization === second(i))?.votes === 5 && c.null === 1 && c.emitted === 6));
+});
+
+test('a reconciliation discrepancy never passes silently: recorded in the acta only with the president credential read from the reader', async (t) => {
+  const world = makeWorld(t);
+  const identity = loadSigner(world.device.keysDir, 'identity');
+  if (!identity.ok) throw new Error('identity key');
+  const counts = world.device.identityCounts;
+  // One more consumed activation than the cabins stored ballots: a vote is missing.
+  const summary = buildIdentitySummary({
+    pkg: world.device.pkg,
+    softwareCode: DEVICE_SOFTWARE_CODE,
+    counts: { ...counts, activationsIssued: counts.activationsIssued + 1, activationsConsumed: counts.activationsConsumed + 1 },
+    auditHead: { sequence: 1, hash: 'e'.repeat(64) },
+    signer: identity.value,
+  });
+  fs.writeFileSync(path.join(world.usbDir, IDENTITY_SUMMARY_FILE_NAME), summary);
+  const host = await start(t, world);
+  await until(host, 'awaiting-president');
+  await present(world, host, memberCredential(world, 1), 'reconciliation-problems');
+  t.is(host.actor.getSnapshot().context.outcome?.kind, 'discrepancies');
+
+  // A member who is not the president is refused (and logged); the president's credential records it.
+  const reader = world.hardware.activationReader('reader');
+  const secretary = world.hardware.activationDevice('secretary');
+  secretary.writeMemory(encodeImage(memberCredential(world, 2)));
+  reader.insert(secretary);
+  const notPresident = await host.readCredential();
+  if (notPresident === null) throw new Error('credential not read');
+  const before = host.actor.getSnapshot();
+  host.send({ type: 'RECORD_DISCREPANCY', credential: notPresident });
+  await until(host, 'reconciliation-problems', before);
+  t.is(host.actor.getSnapshot().context.credentialRefusal, 'not-president');
+  reader.pull();
+  const president = world.hardware.activationDevice('president-again');
+  president.writeMemory(encodeImage(memberCredential(world, 1)));
+  reader.insert(president);
+  const credential = await host.readCredential();
+  if (credential === null) throw new Error('credential not read');
+  host.send({ type: 'RECORD_DISCREPANCY', credential });
+  await until(host, 'tallied');
+  reader.pull();
+  const observations = host.actor.getSnapshot().context.result?.observations ?? [];
+  t.true(observations.some((o) => o.startsWith('Discrepancia registrada por el presidente de mesa') && o.includes('faltan 1 voto')));
+  await host.close();
+  const events = auditEvents(world);
+  t.true(events.some((e) => e.event === 'credential.refused' && e.message.includes('not-president')));
+  t.true(events.some((e) => e.event === 'results.consolidated' && e.message.includes('ballots-activations-mismatch')));
 });

@@ -1,6 +1,9 @@
 import test from 'ava';
 import fc from 'fast-check';
+import { PrinterMechanism } from '../hardware-sim/printer/printer-mechanism.ts';
 import { contestDisplayName } from '../shared/ballot/describe.ts';
+import { toCp850Printable } from '../shared/devices/printer/cp850.ts';
+import { renderDocumentBytes } from '../shared/devices/printer/escpos-render.ts';
 import { actaCopyLabels, actaDeEscrutinio, copyLabelText } from '../shared/documents/acta-escrutinio.ts';
 import { decodeActaQrChunks } from '../shared/documents/acta-qr.ts';
 import { documentToPlainText, wrapText } from '../shared/documents/print-document.ts';
@@ -220,4 +223,34 @@ test('inconsistent input throws instead of printing a wrong acta', (t) => {
   if (first === undefined) return t.fail();
   const broken: ActaData = { ...LARGEST.data, tally: { ...LARGEST.data.tally, contests: [{ ...first, emitted: first.emitted + 1 }, ...rest] } };
   t.throws(() => actaDeEscrutinio({ ...base, acta: broken, actaBytes: sealActaData(broken, RESULTS_SIGNER) }), { message: /does not add up/u });
+});
+
+test('a manual-count acta (STAE) prints counted ballots, no cabins, and no impugnados without an identity summary', (t) => {
+  const ballots = fc.sample(ballotArbitrary(EG2026), { numRuns: 12, seed: 5 });
+  const acta: ActaData = { ...actaDataFor(EG2026, mustTally(EG2026, ballots), { mode: 'manual-count' }), identity: null };
+  const plain = print(EG2026, acta, sealActaData(acta, RESULTS_SIGNER));
+  t.true(plain.includes('Escrutinio: conteo manual de cédulas (STAE)'));
+  t.is(numberAfter(plain.split('\n'), 'Cédulas contadas (conteo manual):'), 12);
+  t.false(plain.includes('Cabina '));
+  t.false(plain.includes('VOTOS IMPUGNADOS'));
+  t.deepEqual(checkPrintedAgainstTally(EG2026, acta, plain), []);
+});
+
+test('the whole acta printed on the simulated 80 mm printer: same text as the document, QR codes scan to the acta bytes', async (t) => {
+  const copy = actaCopyLabels(EG2026)[0];
+  if (copy === undefined) return t.fail();
+  const doc = actaDeEscrutinio({ definition: EG2026, acta: LARGEST.data, actaBytes: LARGEST.bytes, copy, reprint: false, printedAt: PRINTED_AT, timeZone: TZ });
+  const mechanism = new PrinterMechanism(() => {});
+  mechanism.receive(await renderDocumentBytes(doc));
+  const tickets = mechanism.tickets();
+  t.is(tickets.length, 1);
+  const ticket = tickets[0];
+  if (ticket === undefined) return t.fail();
+  t.true(ticket.complete);
+  // The printer's code page has no em dash: compare after the same substitution.
+  t.is(ticket.text, documentToPlainText(doc).split('\n').map((line) => (line.startsWith('[QR: ') ? line : toCp850Printable(line))).join('\n'));
+  const scanned = [...ticket.text.matchAll(/^\[QR: (.*)\]$/gmu)].map((m) => m[1] ?? '');
+  const decoded = decodeActaQrChunks(scanned);
+  t.true(decoded.ok);
+  if (decoded.ok) t.deepEqual(decoded.value, LARGEST.bytes);
 });

@@ -64,6 +64,15 @@ export interface TransmissionActors {
   burnBackup: Result<void, string>;
 }
 
+export interface PrintInput {
+  what: 'result' | 'image';
+  copy: number;
+  of: number;
+}
+export interface BackupInput {
+  index: number;
+}
+
 export type TransmissionEvent =
   | { type: 'RETRY' }
   | { type: 'CONTINUE' }
@@ -98,8 +107,8 @@ export function createTransmissionMachine() {
       transmitResult: placeholder('transmitResult'),
       scanActa: placeholder('scanActa'),
       transmitImage: placeholder('transmitImage'),
-      printConstancia: placeholder<'printConstancia', { what: 'result' | 'image'; copy: number; of: number }>('printConstancia'),
-      burnBackup: placeholder<'burnBackup', { index: number }>('burnBackup'),
+      printConstancia: placeholder<'printConstancia', PrintInput>('printConstancia'),
+      burnBackup: placeholder<'burnBackup', BackupInput>('burnBackup'),
     },
     guards: {
       validCopies: ({ event }) => event.type === 'PRINT' && Number.isInteger(event.copies) && event.copies >= 1 && event.copies <= MAX_COPIES,

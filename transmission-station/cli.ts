@@ -1,0 +1,73 @@
+/** `vep transmission send`: transmit a consolidation device's result (and acta image) to the centre. */
+import fs from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { sendDevice } from './send.ts';
+
+function seconds(value: string): number {
+  if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError('expected a whole number of seconds');
+  return Number(value);
+}
+
+interface SendOptions {
+  device: string;
+  keys: string;
+  outbox: string;
+  centre: string;
+  cert?: string;
+  image?: string;
+  wait: number;
+}
+
+export function registerTransmissionCommands(program: Command): void {
+  const transmission = program.command('transmission').description('the transmission station (estación de transmisión)');
+  transmission
+    .command('send')
+    .description(
+      'verify a consolidation device (package copy and signed mesa result), queue its result (and the scanned acta) ' +
+        'encrypted to the centre in a durable outbox, and send with retries until acknowledged or refused',
+    )
+    .requiredOption('--device <dir>', 'consolidation device folder (paquete-electoral.vep, resultado-mesa.vep)')
+    .requiredOption('--keys <dir>', 'key folder with public/onpe-root.json and secret/transmission.json')
+    .requiredOption('--outbox <file>', 'durable outbox (SQLite), created if missing; rerun to resume')
+    .requiredOption('--centre <url>', 'computing centre URL, e.g. https://127.0.0.1:8443')
+    .option('--cert <file>', 'the centre certificate to pin (required for https)')
+    .option('--image <file>', 'scanned image of the ODPE acta copy to transmit too')
+    .option('--wait <seconds>', 'how long to keep retrying before leaving the rest queued', seconds, 60)
+    .action(async (opts: SendOptions) => {
+      let pinnedCert: string | undefined;
+      if (opts.cert !== undefined) {
+        try {
+          pinnedCert = fs.readFileSync(opts.cert, 'utf8');
+        } catch {
+          process.stderr.write(`vep transmission send: cannot read the certificate ${opts.cert}\n`);
+          process.exitCode = 1;
+          return;
+        }
+      } else if (opts.centre.startsWith('https:')) {
+        process.stderr.write('vep transmission send: an https centre needs --cert (the pinned centre certificate)\n');
+        process.exitCode = 1;
+        return;
+      }
+      const result = await sendDevice({
+        deviceDir: opts.device,
+        keysDir: opts.keys,
+        outboxFile: opts.outbox,
+        centreUrl: opts.centre,
+        waitMs: opts.wait * 1000,
+        ...(pinnedCert === undefined ? {} : { pinnedCert }),
+        ...(opts.image === undefined ? {} : { actaImageFile: opts.image }),
+      });
+      if (!result.ok) {
+        process.stderr.write(`vep transmission send: ${result.error}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      for (const item of result.value) {
+        const extra = item.status === 'refused' ? ` (${item.refusalReason ?? ''}: ${item.lastError ?? ''})` : item.status === 'acknowledged' ? '' : ` (${item.lastError ?? 'not sent yet'})`;
+        process.stdout.write(`mesa ${item.mesa} ${item.kind}: ${item.status}${extra}\n`);
+      }
+      // 0: all acknowledged; 2: something refused; 3: something still queued.
+      const statuses = result.value.map((item) => item.status);
+      process.exitCode = statuses.includes('refused') ? 2 : statuses.every((s) => s === 'acknowledged') ? 0 : 3;
+    });
+}

@@ -46,15 +46,18 @@ test.serial('keyboard only: start the cotejo, type every count in form order, co
 
   const fields = sheetFields(DEFINITION, 'cotejo').map((field) => field.field);
   t.is(fields.length, DEFINITION.contests.reduce((sum, contest) => sum + contest.organizations.length + 2, 0));
-  const visited: string[] = [];
+  // The page records where the focus goes (one round trip at the end, not one per field).
+  await page.evaluate(
+    "window.visited = [document.activeElement.getAttribute('name')]; document.addEventListener('focusin', (e) => window.visited.push(e.target.getAttribute('name') ?? e.target.getAttribute('data-key')))",
+  );
   for (const [index, field] of fields.entries()) {
-    visited.push(await focused(page));
     const value = ELECTRONIC[field];
     if (value !== undefined) await page.keyboard.type(String(value));
     // Alternate Tab and Enter: both move to the next field.
     await page.keyboard.press(index % 2 === 0 ? 'Tab' : 'Enter');
   }
-  t.deepEqual(visited, fields, 'tab order is the sheet order');
+  const visited = await page.evaluate<string[]>('window.visited');
+  t.deepEqual(visited, [...fields, 'submit-entry'], 'tab order is the sheet order, then the submit button');
   t.is(await focused(page), 'submit-entry', 'after the last field comes the submit button');
   t.is(station.screen(), 'cotejo-entry', 'Enter in a field never sent a half-typed sheet');
   for (const contest of DEFINITION.contests) {

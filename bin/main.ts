@@ -11,6 +11,7 @@ import { registerIdentityCommands } from '../identity-station/cli.ts';
 import { registerResultsCommands } from '../results-station/cli.ts';
 import { registerVerifyCommand } from '../shared/cli/verify-command.ts';
 import { registerCentreCommands } from '../centre/cli.ts';
+import { registerTransmissionCommands } from '../transmission-station/cli.ts';
 
 export function buildProgram(): Command {
   const program = new Command('vep')
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerResultsCommands(program);
   registerVerifyCommand(program);
   registerCentreCommands(program);
+  registerTransmissionCommands(program);
   return program;
 }
 

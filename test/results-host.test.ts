@@ -168,7 +168,8 @@ test('a full escrutinio: puesta a cero, both cabins and the identity summary rea
     t.notRegex(tickets[1 + i] ?? '', /REIMPRESI/u);
   }
   t.regex(tickets.at(-1) ?? '', /CARTEL DE RESULTADOS/u);
-  t.true(fs.existsSync(path.join(world.config.dataDir, ACTA_PDF_FILE_NAME)), 'the acta is filed in the data dir');
+  const pdf = fs.readFileSync(path.join(world.config.dataDir, ACTA_PDF_FILE_NAME));
+  t.is(pdf.subarray(0, 5).toString('latin1'), '%PDF-', 'the acta is filed as a PDF in the data dir');
 
   // FINISH_SIGNING with only the president is refused.
   await present(world, host, memberCredential(world, 1), 'signing');

@@ -77,6 +77,9 @@ export const SimCommandSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('printer.refill'), printer: name, lengthMm: paperMm.positive().optional() }),
   z.object({ action: z.literal('printer.paper-low'), printer: name, thresholdMm: paperMm }),
   z.object({ action: z.literal('printer.slow'), printer: name, delayMs: z.number().int().min(0).max(60_000) }),
+  /** The simulated wall clock (`vep start`): forward only, at most a day per step. */
+  z.object({ action: z.literal('clock.advance'), minutes: z.number().int().min(1).max(24 * 60) }),
+  z.object({ action: z.literal('clock.set'), at: z.iso.datetime({ offset: true }) }),
 ]);
 
 export type SimCommand = z.infer<typeof SimCommandSchema>;

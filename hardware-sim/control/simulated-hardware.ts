@@ -13,6 +13,7 @@ import { SimulatedScanner, type SimulatedScannerOptions } from '../scanner/simul
 import type { SimCommand } from './commands.ts';
 import { SimulatedPrinters, type PrinterSnapshot, type StartPrinterOptions } from './printers.ts';
 import { moveUsbMedium } from './usb-move.ts';
+import { SimulatedClock } from './simulated-clock.ts';
 
 export interface HardwareSnapshot {
   readonly activationReaders: Array<{ name: string; device: string | null } & VirtualReaderState>;
@@ -22,6 +23,8 @@ export interface HardwareSnapshot {
   readonly usbSticks: Array<{ name: string } & UsbStickState>;
   readonly scanners: Array<{ name: string } & SimulatedScanner['state']>;
   readonly printers: PrinterSnapshot[];
+  /** The simulated wall clock (ISO-8601 UTC); stations use it only where a run wires it (`vep start`). */
+  readonly clock: { readonly now: string };
 }
 
 function lookup<T>(map: ReadonlyMap<string, T>, kind: string, name: string): Result<T, string> {
@@ -37,6 +40,8 @@ export class SimulatedHardware {
   private readonly scanners = new Map<string, SimulatedScanner>();
   /** Tickets (GET /printers/<name>/tickets), adoption of a station's printer, emulator access. */
   readonly printers = new SimulatedPrinters();
+  /** Starts at the real time; `vep start` sets it to the election day and hands `clock.read` to its stations. */
+  readonly clock = new SimulatedClock();
   private printersClosed: Promise<void> = Promise.resolve();
 
   activationReader(name: string): VirtualActivationReader {
@@ -108,6 +113,7 @@ export class SimulatedHardware {
       usbSticks: [...this.sticks].map(([name, s]) => ({ name, ...s.state })),
       scanners: [...this.scanners].map(([name, s]) => ({ name, ...s.state })),
       printers: this.printers.snapshot(),
+      clock: { now: this.clock.now().toISOString() },
     };
   }
 
@@ -211,6 +217,10 @@ export class SimulatedHardware {
         else s.injectFault(command.fault);
         return ok(undefined);
       }
+      case 'clock.advance':
+        return this.clock.advance(command.minutes * 60_000);
+      case 'clock.set':
+        return this.clock.set(new Date(command.at));
       case 'printer.fault':
       case 'printer.clear':
       case 'printer.refill':

@@ -4,38 +4,40 @@
  * Steps: a simulacro key set (generated once, kept in the run folder), the election package
  * built from the definition and verified with the ONPE root public key exactly as a station
  * loads it, then the hardware simulator of one mesa (a printer and an activation reader per
- * station, keypads, the consolidation USB device, the acta scanner) with the tester panel, and
- * the identity station and every cabin of the mesa running their real hosts and screens on those
- * devices (in this one process for now; issue 9 puts each station in its own process).
+ * station, keypads, the consolidation USB stick, a second USB port at the results station, the
+ * acta scanner) with the tester panel, and the identity station, every cabin, the results
+ * station and a local computing centre running their real hosts and screens on those devices
+ * (in this one process: the simulated HID and USB devices live in the simulator's memory; issue
+ * 9 puts each station in its own process). The transmission station has no host with a screen
+ * yet: the start prints the `vep transmission send` line that sends the stick to the centre.
  *
- * Devices prepared for the tester: the president's credential, blank activation devices for the
- * identity station to issue tokens on, and a few devices with tokens already issued (signed with
- * the simulacro identity key) as a shortcut to the cabins. Each start is a fresh simulacro day:
- * the stations' data folders are wiped; the key set is kept.
+ * The day runs on the simulator's clock (panel: Clock), from the members' arrival on the election
+ * date; the tester advances it to the opening and to the close of voting. The consolidation stick
+ * sits in the port the identity station and cabins share; the tester moves it to the results
+ * station's port (panel: "Move medium to port"). Each start is a fresh simulacro day: the
+ * stations' data folders are wiped; the key set is kept.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { generateKeySet, loadPublicKeys, loadSigner, describeKeySetError, cabinRole, publicKeyFile, IDENTITY_ROLE } from '../shared/crypto/keyset.ts';
+import { generateKeySet, loadPublicKeys, describeKeySetError, cabinRole, publicKeyFile } from '../shared/crypto/keyset.ts';
 import { loadElectionDefinitionFile, formatDefinitionIssues } from '../shared/election/definition.ts';
 import { buildPackage, describeBuildError, describePackageError, verifyPackageBytes } from '../shared/election/package.ts';
 import { REPO_ROOT, currentSoftwareVersionCode } from '../shared/software/version-code.ts';
 import { serveSimulator, parsePort, DEFAULT_SIM_PORT, type SimulatorAttachment } from '../shared/cli/sim-commands.ts';
-import { issueToken } from '../shared/activation/token.ts';
-import { encodeImage } from '../shared/devices/activation/device-image.ts';
 import { err, ok } from '../shared/result.ts';
 import { localDateTimeToEpoch, type ElectionDefinition } from '../shared/election/definition.ts';
 import type { VerifiedPackage } from '../shared/election/package.ts';
-import { presidentSignerRole, writeMemberCredential } from '../shared/credentials/member-credential.ts';
 import { describeCabinStartError, runCabin } from '../booth/station.ts';
 import { describeIdentityStationStartError, runIdentityStation } from '../identity-station/station.ts';
+import type { BoothHost } from '../booth/host.ts';
+import { describeResultsStationStartError, runResultsStation } from '../results-station/station.ts';
+import { startCentre } from '../centre/service.ts';
+import { BLANK_DEVICES, blankDevice, prepareDevices, PREPARED_VOTER_DEVICES, voterDevice } from './start-devices.ts';
+import { closeCabinsWithCredentialAfterVoting } from './start-cabin-close.ts';
 
 const DEFAULT_DEFINITION = path.join(REPO_ROOT, 'test', 'fixtures', 'eg2026', 'definition.json');
 const DEFAULT_RUN_DIR = path.join(REPO_ROOT, '.vep-run');
-/** Voter devices prepared for the tester (the identity station's job once it lands). */
-const PREPARED_VOTER_DEVICES = 10;
-/** A token lives a whole simulacro day here; the identity station will issue short-lived ones. */
-const PREPARED_TOKEN_VALIDITY_MINUTES = 24 * 60;
 
 interface StartOptions {
   definition: string;
@@ -81,12 +83,9 @@ async function start(opts: StartOptions): Promise<number> {
     ].join('\n'),
   );
 
-  // The stations follow the definition's schedule, so the simulacro day runs on a clock that
-  // starts at the members' arrival on the election date and then advances in real time.
   const { election } = def;
-  const offsetMs = localDateTimeToEpoch(election.date, election.schedule.memberArrival, election.timezone) - Date.now();
-  const clock = (): Date => new Date(Date.now() + offsetMs);
-  process.stdout.write(`simulated clock: ${election.date} from ${election.schedule.memberArrival} (${election.timezone}), running in real time\n`);
+  const dayStart = new Date(localDateTimeToEpoch(election.date, election.schedule.memberArrival, election.timezone));
+  process.stdout.write(`simulated clock: ${election.date} from ${election.schedule.memberArrival} (${election.timezone}), running in real time; advance it in the panel\n`);
   const cabins = Array.from({ length: def.mesa.cabins }, (_, i) => cabinRole(i + 1));
   const stationsDir = path.join(opts.dir, 'stations');
   fs.rmSync(stationsDir, { recursive: true, force: true });
@@ -96,17 +95,22 @@ async function start(opts: StartOptions): Promise<number> {
       printers: ['identity', ...cabins, 'results'],
       readers: ['identity', ...cabins, 'results'],
       keypads: cabins.map((c) => `${c}-keypad`),
-      usb: ['consolidation'],
+      usb: [CONSOLIDATION_PORT],
       scanners: ['transmission'],
       out: path.join(opts.dir, 'tickets'),
     },
-    attachStations({ clock, def, pkg: verified.value, keysDir, packagePath, stationsDir, cabins }),
+    attachStations({ dayStart, def, pkg: verified.value, keysDir, packagePath, stationsDir, cabins }),
   );
 }
 
+/** The port the identity station and the cabins share, where the consolidation stick starts. */
+export const CONSOLIDATION_PORT = 'consolidation';
+/** The results station's own USB port, empty at start: the tester moves the stick there. */
+export const RESULTS_USB_PORT = 'results-usb';
+
 interface MesaRun {
-  /** The simulacro day's clock: the election date from the members' arrival, in real time. */
-  readonly clock: () => Date;
+  /** Where the simulacro day's clock starts: the members' arrival on the election date. */
+  readonly dayStart: Date;
   readonly def: ElectionDefinition;
   readonly pkg: VerifiedPackage;
   readonly keysDir: string;
@@ -115,88 +119,124 @@ interface MesaRun {
   readonly cabins: readonly string[];
 }
 
-/** Blank activation devices for the identity station to write tokens on. */
-const BLANK_DEVICES = 5;
+type Running = { close(): Promise<void> };
 
 /**
- * Prepares the tester's activation devices and starts the identity station and every cabin on
- * the simulated devices.
+ * Prepares the tester's activation devices and starts the identity station, every cabin, the
+ * results station and the computing centre on the simulated devices and clock.
  */
 function attachStations(run: MesaRun): SimulatorAttachment {
   return async (hardware, printerPaths) => {
-    const identity = loadSigner(run.keysDir, IDENTITY_ROLE);
-    const presidentRole = presidentSignerRole(run.pkg);
-    const president = presidentRole === undefined ? undefined : loadSigner(run.keysDir, presidentRole);
-    if (!identity.ok) return err(describeKeySetError(identity.error));
-    if (presidentRole === undefined || president === undefined || !president.ok) return err('the key set has no president credential');
-    hardware.activationDevice('credencial-presidente').writeMemory(encodeImage(writeMemberCredential(president.value.seed, presidentRole)));
-    for (let i = 1; i <= PREPARED_VOTER_DEVICES; i++) {
-      const token = issueToken({
-        electionId: run.def.election.id,
-        mesa: run.def.mesa.number,
-        simulacro: run.def.election.simulacro,
-        now: run.clock(),
-        validityMinutes: PREPARED_TOKEN_VALIDITY_MINUTES,
-        signer: identity.value,
-      });
-      hardware.activationDevice(`votante-${String(i).padStart(2, '0')}`).writeMemory(encodeImage(token.bytes));
-    }
+    hardware.clock.startAt(run.dayStart);
+    const clock = hardware.clock.read;
+    const prepared = prepareDevices(hardware, { def: run.def, pkg: run.pkg, keysDir: run.keysDir, now: clock() });
+    if (!prepared.ok) return err(prepared.error);
+    hardware.usbStick(RESULTS_USB_PORT, { inserted: false });
 
-    for (let i = 1; i <= BLANK_DEVICES; i++) hardware.activationDevice(`dispositivo-${String(i).padStart(2, '0')}`);
-
-    const running: { close(): Promise<void> }[] = [];
+    const running: Running[] = [];
     const closeAll = async (): Promise<void> => {
-      for (const cabin of running.reverse()) await cabin.close();
+      for (const station of running.reverse()) await station.close();
     };
+    const failed = async (message: string) => {
+      await closeAll();
+      return err(message);
+    };
+    const printer = (station: string) => {
+      const pty = printerPaths.get(station);
+      return pty === undefined ? undefined : ({ kind: 'escpos-serial', path: pty } as const);
+    };
+    const common = { packagePath: run.packagePath, rootPublicKeyFile: publicKeyFile(run.keysDir, 'onpe-root'), keysDir: run.keysDir };
+    const sharedStick = { kind: 'simulated', name: CONSOLIDATION_PORT, writeOnce: false, inserted: true } as const;
     const lines: string[] = [];
-    const identityPrinter = printerPaths.get('identity');
-    if (identityPrinter === undefined) return err('no simulated printer for the identity station');
+
+    const identityPrinter = printer('identity');
+    if (identityPrinter === undefined) return failed('no simulated printer for the identity station');
     const identityStation = await runIdentityStation(
       {
-        packagePath: run.packagePath,
-        rootPublicKeyFile: publicKeyFile(run.keysDir, 'onpe-root'),
+        ...common,
         dataDir: path.join(run.stationsDir, 'identity'),
-        keysDir: run.keysDir,
-        devices: {
-          activationReader: { kind: 'simulated', name: 'identity', timeoutMs: 3000 },
-          printer: { kind: 'escpos-serial', path: identityPrinter },
-          consolidation: { kind: 'simulated', name: 'consolidation', writeOnce: false, inserted: true },
-        },
+        devices: { activationReader: { kind: 'simulated', name: 'identity', timeoutMs: 3000 }, printer: identityPrinter, consolidation: sharedStick },
       },
-      { hardware, clock: run.clock },
+      { hardware, clock },
     );
-    if (!identityStation.ok) return err(`identity station: ${describeIdentityStationStartError(identityStation.error)}`);
+    if (!identityStation.ok) return failed(`identity station: ${describeIdentityStationStartError(identityStation.error)}`);
     running.push(identityStation.value);
     lines.push(`identity station screen: ${identityStation.value.screenUrl}`);
+
+    const cabinHosts: BoothHost[] = [];
     for (const cabinId of run.cabins) {
-      const printerPath = printerPaths.get(cabinId);
-      if (printerPath === undefined) return err(`no simulated printer for ${cabinId}`);
+      const cabinPrinter = printer(cabinId);
+      if (cabinPrinter === undefined) return failed(`no simulated printer for ${cabinId}`);
       const cabin = await runCabin(
         {
-          packagePath: run.packagePath,
-          rootPublicKeyFile: publicKeyFile(run.keysDir, 'onpe-root'),
+          ...common,
           cabinId,
           dataDir: path.join(run.stationsDir, cabinId),
-          keysDir: run.keysDir,
-          devices: {
-            activationReader: { kind: 'simulated', name: cabinId, timeoutMs: 3000 },
-            printer: { kind: 'escpos-serial', path: printerPath },
-            consolidation: { kind: 'simulated', name: 'consolidation', writeOnce: false, inserted: true },
-          },
+          devices: { activationReader: { kind: 'simulated', name: cabinId, timeoutMs: 3000 }, printer: cabinPrinter, consolidation: sharedStick },
         },
-        { hardware, clock: run.clock },
+        { hardware, clock },
       );
-      if (!cabin.ok) {
-        await closeAll();
-        return err(`${cabinId}: ${describeCabinStartError(cabin.error)}`);
-      }
+      if (!cabin.ok) return failed(`${cabinId}: ${describeCabinStartError(cabin.error)}`);
       running.push(cabin.value);
+      cabinHosts.push(cabin.value.host);
       lines.push(`${cabinId} screen: ${cabin.value.screenUrl}`);
     }
+    const closer = closeCabinsWithCredentialAfterVoting(cabinHosts, run.def, clock);
+    running.push({ close: () => Promise.resolve(closer.stop()) });
+
+    const resultsPrinter = printer('results');
+    if (resultsPrinter === undefined) return failed('no simulated printer for the results station');
+    const results = await runResultsStation(
+      {
+        ...common,
+        dataDir: path.join(run.stationsDir, 'results'),
+        mode: 'electronic',
+        devices: {
+          activationReader: { kind: 'simulated', name: 'results', timeoutMs: 3000 },
+          printer: resultsPrinter,
+          consolidation: { kind: 'simulated', name: RESULTS_USB_PORT, writeOnce: false, inserted: false },
+        },
+      },
+      { hardware, clock },
+    );
+    if (!results.ok) return failed(`results station: ${describeResultsStationStartError(results.error)}`);
+    running.push(results.value);
+    lines.push(`results station screen: ${results.value.screenUrl}`);
+
+    const centreDir = path.join(run.stationsDir, 'centre');
+    fs.mkdirSync(centreDir, { recursive: true, mode: 0o700 });
+    const centre = await startCentre({
+      packagePaths: [run.packagePath],
+      keysDir: run.keysDir,
+      dbFile: path.join(centreDir, 'centre.db'),
+      real: false,
+      port: 0,
+      clock,
+      onEvent: (event) =>
+        process.stdout.write(
+          event.kind === 'acknowledged'
+            ? `centre: acknowledged ${event.file} of mesa ${event.mesa}\n`
+            : `centre: refused ${event.reason}: ${event.detail}\n`,
+        ),
+    });
+    if (!centre.ok) return failed(`computing centre: ${centre.error}`);
+    running.push(centre.value);
+    lines.push(`computing centre: ${centre.value.url} (certificate ${centre.value.certFile ?? 'none: plain HTTP'})`);
+    const resultsStick = hardware.usbStick(RESULTS_USB_PORT).mountPath;
     lines.push(
-      `activation devices in the panel: credencial-presidente; dispositivo-01..${String(BLANK_DEVICES).padStart(2, '0')} (blank, for the identity station to issue tokens on);`,
-      `  votante-01..${String(PREPARED_VOTER_DEVICES).padStart(2, '0')} (tokens already issued: a shortcut to the cabins)`,
-      'install the mesa on the identity station screen (credential in its reader), do each cabin\'s puesta a cero with the credential in its reader, then vote',
+      'transmission station: not wired into vep start yet (no station host with a screen); once the results station has',
+      `  written the stick, send it with: vep transmission send --device ${resultsStick} --keys ${run.keysDir} \\`,
+      `  --outbox ${path.join(run.stationsDir, 'transmission-outbox.db')} --centre ${centre.value.url}${centre.value.certFile === undefined ? '' : ` --cert ${centre.value.certFile}`}`,
+    );
+
+    lines.push(
+      `member credentials in the panel: ${prepared.value.credentials.join(', ')} (president first)`,
+      `activation devices: ${blankDevice(1)}..${blankDevice(BLANK_DEVICES)} (blank, for the identity station to issue tokens on);`,
+      `  ${voterDevice(1)}..${voterDevice(PREPARED_VOTER_DEVICES)} (tokens already issued: a shortcut to the cabins)`,
+      'the day: install the mesa on the identity station screen (president credential in its reader), puesta a cero on each cabin',
+      '  (credential in its reader), advance the clock (panel: Clock) to the opening, vote; advance to the close of voting,',
+      '  close each cabin (credential in its reader) and the identity station, move the consolidation stick to the port',
+      `  ${RESULTS_USB_PORT} and follow the results station screen (president, then two members sign with their credentials)`,
       '',
     );
     return ok({ lines, close: closeAll });
@@ -206,7 +246,7 @@ function attachStations(run: MesaRun): SimulatorAttachment {
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('prepare a simulacro election (keys, signed package) and run the mesa hardware simulator with its tester panel')
+    .description('prepare a simulacro election (keys, signed package) and run its mesa on the hardware simulator: identity station, cabins, results station, computing centre, tester panel')
     .option('--definition <file>', 'election definition (must be a simulacro)', DEFAULT_DEFINITION)
     .option('--dir <dir>', 'run folder for keys, package and printed tickets', DEFAULT_RUN_DIR)
     .option('--port <port>', 'tester panel port on 127.0.0.1', parsePort, DEFAULT_SIM_PORT)

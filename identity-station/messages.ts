@@ -157,3 +157,66 @@ export function issueFailureText(failure: IssueFailure): string {
       return STORAGE_FAULT_TEXT;
   }
 }
+
+/**
+ * Fixed labels of the president's page (identity-station/ui/page.js): buttons, field labels,
+ * headings and verdicts. The page receives them in every view (`texts`) and has no Spanish of
+ * its own, so all voter/member-facing wording of the station is reviewed in this file.
+ */
+export const IDENTITY_PAGE_TEXTS = {
+  mesaNumber: 'Mesa',
+  mesaPlace: 'Local',
+  mesaAddress: 'Dirección',
+  mesaDistrict: 'Distrito',
+  mesaProvince: 'Provincia',
+  mesaDepartment: 'Departamento',
+  mesaElectoresHabiles: 'Electores hábiles',
+  mesaCabins: 'Cabinas',
+  mesaLinePrefix: 'Mesa ',
+  noMembersYet: 'Aún no hay miembros registrados.',
+  columnRole: 'Cargo',
+  columnDni: 'DNI',
+  columnName: 'Nombre',
+  takenFromLineSuffix: ' (elector de la cola)',
+  membersCaption: 'Miembros registrados',
+  membersCountPrefix: 'Miembros registrados: ',
+  memberDniLabel: 'DNI del miembro',
+  registerMember: 'Registrar miembro',
+  takeFromLineHeading: 'Elector de la cola como miembro (Art. 21)',
+  roleLabel: 'Cargo',
+  rolePresidente: 'Presidente',
+  roleSecretario: 'Secretario',
+  roleTercerMiembro: 'Tercer miembro',
+  takeFromLine: 'Tomar elector de la cola (DNI escrito arriba)',
+  install: 'Instalar la mesa',
+  voterDniLabel: 'DNI del elector (8 dígitos, luego Enter)',
+  checkPadron: 'Buscar en el padrón',
+  withTypedDniHeading: 'Con el DNI escrito arriba',
+  deviceReturned: 'Dispositivo devuelto',
+  lostDevice: 'Dispositivo perdido',
+  impugn: 'Impugnar identidad (Art. 24)',
+  otherActionsHeading: 'Otras acciones',
+  assistedVoter: 'Elector con asistencia (Art. 22)',
+  closeVoting: 'Cerrar la votación',
+  assistedCountPrefix: 'Electores asistidos: ',
+  searchResult: 'Resultado de la búsqueda',
+  dniPrefix: 'DNI ',
+  nextVoter: 'Siguiente elector',
+  retry: 'Reintentar',
+  cancel: 'Cancelar',
+  confirmMesaData: 'Confirmar datos de la mesa',
+  membersHeading: 'Miembros',
+  verdictMayVote: 'PUEDE VOTAR',
+  handOverDevice: 'Entregue el dispositivo de activación',
+  issueDevice: 'Grabar y entregar dispositivo',
+  verdictNotInPadron: 'NO FIGURA EN EL PADRÓN DE ESTA MESA',
+  verdictAlreadyVoted: 'YA VOTÓ',
+  verdictHoldsDevice: 'YA TIENE UN DISPOSITIVO DE ACTIVACIÓN',
+  verdictImpugned: 'IDENTIDAD IMPUGNADA',
+  letTryAgain: 'Devolver el dispositivo para que vote',
+  recordNotVoted: 'Registrar que no votó (Art. 23)',
+  exportNonVoters: 'Grabar lista de electores que no votaron',
+  outstandingPrefix: 'Dispositivos de activación sin devolver: ',
+} as const;
+
+export type IdentityPageTexts = typeof IDENTITY_PAGE_TEXTS;

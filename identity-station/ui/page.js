@@ -1,7 +1,8 @@
 // Identity station page: a display for the IdentityView JSON the station pushes on /events, and a
 // relay of the president's keys and taps to POST /input. It decides nothing: the machine in Node
 // parses every DNI and validates every event. Plain DOM, no framework, no innerHTML (all text
-// goes through textContent). Served as a static asset (eslint does not lint .js here).
+// goes through textContent). Served as a static asset (eslint does not lint .js here). Every
+// fixed Spanish label comes in the view (`v.texts`, from messages.ts IDENTITY_PAGE_TEXTS).
 'use strict';
 
 (function () {
@@ -61,10 +62,11 @@
 
   function mesaData(v) {
     const m = v.mesa;
+    const T = v.texts;
     const rows = [
-      ['Mesa', m.number], ['Local', m.place], ['Dirección', m.address],
-      ['Distrito', m.district], ['Provincia', m.province], ['Departamento', m.department],
-      ['Electores hábiles', String(m.electoresHabiles)], ['Cabinas', String(m.cabins)],
+      [T.mesaNumber, m.number], [T.mesaPlace, m.place], [T.mesaAddress, m.address],
+      [T.mesaDistrict, m.district], [T.mesaProvince, m.province], [T.mesaDepartment, m.department],
+      [T.mesaElectoresHabiles, String(m.electoresHabiles)], [T.mesaCabins, String(m.cabins)],
     ];
     const items = [];
     for (const [term, value] of rows) { items.push(el('dt', { text: term })); items.push(el('dd', { text: value })); }
@@ -72,100 +74,104 @@
   }
 
   function memberTable(v) {
-    if (v.members.length === 0) return el('p', { id: 'members-empty', text: 'Aún no hay miembros registrados.' });
-    const head = el('tr', {}, ['Cargo', 'DNI', 'Nombre'].map((h) => el('th', { scope: 'col', text: h })));
+    const T = v.texts;
+    if (v.members.length === 0) return el('p', { id: 'members-empty', text: T.noMembersYet });
+    const head = el('tr', {}, [T.columnRole, T.columnDni, T.columnName].map((h) => el('th', { scope: 'col', text: h })));
     const rows = v.members.map((m) => el('tr', {}, [
-      el('td', { text: m.role + (m.takenFromLine ? ' (elector de la cola)' : '') }),
+      el('td', { text: m.role + (m.takenFromLine ? T.takenFromLineSuffix : '') }),
       el('td', { text: m.dni }),
       el('td', { text: m.name === null ? '—' : m.name }),
     ]));
     return el('table', { class: 'members', id: 'members' }, [
-      el('caption', { class: 'visually-hidden', text: 'Miembros registrados' }),
+      el('caption', { class: 'visually-hidden', text: T.membersCaption }),
       el('thead', {}, [head]), el('tbody', {}, rows),
     ]);
   }
 
   function installation(v) {
+    const T = v.texts;
     const parts = [
-      el('h2', { text: 'Miembros registrados: ' + v.members.length }),
+      el('h2', { text: T.membersCountPrefix + v.members.length }),
       memberTable(v),
       form('member-dni', (text) => ({ type: 'MEMBER_ARRIVED', dni: text }), [
-        ...dniField('member-dni', 'DNI del miembro'),
-        el('div', { class: 'row' }, [el('button', { type: 'submit', 'data-key': 'register-member', text: 'Registrar miembro' })]),
+        ...dniField('member-dni', T.memberDniLabel),
+        el('div', { class: 'row' }, [el('button', { type: 'submit', 'data-key': 'register-member', text: T.registerMember })]),
       ]),
     ];
     if (v.mayTakeVoterAsMember) {
-      const roles = [['presidente', 'Presidente'], ['secretario', 'Secretario'], ['tercer-miembro', 'Tercer miembro']];
-      parts.push(el('h2', { text: 'Elector de la cola como miembro (Art. 21)' }));
-      parts.push(el('label', { for: 'line-role', text: 'Cargo' }));
+      const roles = [['presidente', T.rolePresidente], ['secretario', T.roleSecretario], ['tercer-miembro', T.roleTercerMiembro]];
+      parts.push(el('h2', { text: T.takeFromLineHeading }));
+      parts.push(el('label', { for: 'line-role', text: T.roleLabel }));
       parts.push(el('select', { id: 'line-role' }, roles.map(([value, text]) => el('option', { value, text }))));
-      parts.push(el('div', { class: 'row' }, [button('Tomar elector de la cola (DNI escrito arriba)', 'take-from-line', () =>
+      parts.push(el('div', { class: 'row' }, [button(T.takeFromLine, 'take-from-line', () =>
         submitFrom('member-dni', (text) => ({ type: 'TAKE_VOTER_AS_MEMBER', dni: text, role: $('line-role').value })))]));
     }
-    parts.push(el('div', { class: 'row' }, [button('Instalar la mesa', 'install', () => post({ type: 'INSTALL' }), { class: 'primary' })]));
+    parts.push(el('div', { class: 'row' }, [button(T.install, 'install', () => post({ type: 'INSTALL' }), { class: 'primary' })]));
     return parts;
   }
 
   function idle(v) {
+    const T = v.texts;
     const withDni = (type) => () => submitFrom('dni', (text) => ({ type, dni: text }));
     return [
       form('dni', (text) => ({ type: 'DNI_ENTERED', text }), [
-        ...dniField('dni', 'DNI del elector (8 dígitos, luego Enter)'),
-        el('div', { class: 'row' }, [el('button', { type: 'submit', class: 'primary', 'data-key': 'check', text: 'Buscar en el padrón' })]),
+        ...dniField('dni', T.voterDniLabel),
+        el('div', { class: 'row' }, [el('button', { type: 'submit', class: 'primary', 'data-key': 'check', text: T.checkPadron })]),
       ]),
-      el('h2', { text: 'Con el DNI escrito arriba' }),
+      el('h2', { text: T.withTypedDniHeading }),
       el('div', { class: 'row' }, [
-        button('Dispositivo devuelto', 'device-returned', withDni('DEVICE_RETURNED')),
-        button('Dispositivo perdido', 'lost-device', withDni('LOST_DEVICE_DECLARED')),
-        button('Impugnar identidad (Art. 24)', 'impugn', withDni('IMPUGN')),
+        button(T.deviceReturned, 'device-returned', withDni('DEVICE_RETURNED')),
+        button(T.lostDevice, 'lost-device', withDni('LOST_DEVICE_DECLARED')),
+        button(T.impugn, 'impugn', withDni('IMPUGN')),
       ]),
-      el('h2', { text: 'Otras acciones' }),
+      el('h2', { text: T.otherActionsHeading }),
       el('div', { class: 'row' }, [
-        button('Elector con asistencia (Art. 22)', 'assisted', () => post({ type: 'ASSISTED_VOTER' })),
-        button('Cerrar la votación', 'close-voting', () => post({ type: 'CLOSE_VOTING' })),
+        button(T.assistedVoter, 'assisted', () => post({ type: 'ASSISTED_VOTER' })),
+        button(T.closeVoting, 'close-voting', () => post({ type: 'CLOSE_VOTING' })),
       ]),
-      el('p', { id: 'assisted-count', text: 'Electores asistidos: ' + v.assistedVoters }),
+      el('p', { id: 'assisted-count', text: T.assistedCountPrefix + v.assistedVoters }),
     ];
   }
 
   function voterPanel(v, verdict, yes) {
     const voter = v.voter;
-    return el('section', { class: 'outcome ' + (yes ? 'yes' : 'no'), id: 'outcome', 'aria-label': 'Resultado de la búsqueda' }, [
+    return el('section', { class: 'outcome ' + (yes ? 'yes' : 'no'), id: 'outcome', 'aria-label': v.texts.searchResult }, [
       el('p', { class: 'verdict', id: 'verdict', text: verdict }),
       voter && voter.name !== null ? el('p', { class: 'name', id: 'voter-name', text: voter.name }) : null,
-      voter ? el('p', { id: 'voter-dni', text: 'DNI ' + voter.dni }) : null,
+      voter ? el('p', { id: 'voter-dni', text: v.texts.dniPrefix + voter.dni }) : null,
     ]);
   }
 
-  const next = () => button('Siguiente elector', 'done', () => post({ type: 'DONE' }), { class: 'primary' });
-  const retry = () => button('Reintentar', 'retry', () => post({ type: 'RETRY' }), { class: 'primary' });
-
   function screenContent(v) {
+    const T = v.texts;
+    const next = () => button(T.nextVoter, 'done', () => post({ type: 'DONE' }), { class: 'primary' });
+    const retry = () => button(T.retry, 'retry', () => post({ type: 'RETRY' }), { class: 'primary' });
+    const cancel = () => button(T.cancel, 'done', () => post({ type: 'DONE' }));
     switch (v.screen) {
       case 'confirm-mesa-data': return [mesaData(v), el('div', { class: 'row' }, [
-        button('Confirmar datos de la mesa', 'confirm-mesa', () => post({ type: 'CONFIRM_MESA_DATA' }), { class: 'primary' })])];
+        button(T.confirmMesaData, 'confirm-mesa', () => post({ type: 'CONFIRM_MESA_DATA' }), { class: 'primary' })])];
       case 'installation': return installation(v);
-      case 'awaiting-opening': return [el('h2', { text: 'Miembros' }), memberTable(v)];
+      case 'awaiting-opening': return [el('h2', { text: T.membersHeading }), memberTable(v)];
       case 'awaiting-dni': return idle(v);
-      case 'voter-may-vote': return [voterPanel(v, 'PUEDE VOTAR', true), el('p', { class: 'verdict', text: 'Entregue el dispositivo de activación' }),
+      case 'voter-may-vote': return [voterPanel(v, T.verdictMayVote, true), el('p', { class: 'verdict', text: T.handOverDevice }),
         el('div', { class: 'row' }, [
-          button('Grabar y entregar dispositivo', 'issue', () => post({ type: 'ISSUE_DEVICE' }), { class: 'primary' }),
-          button('Impugnar identidad (Art. 24)', 'impugn', () => post({ type: 'IMPUGN' })),
-          button('Cancelar', 'done', () => post({ type: 'DONE' })),
+          button(T.issueDevice, 'issue', () => post({ type: 'ISSUE_DEVICE' }), { class: 'primary' }),
+          button(T.impugn, 'impugn', () => post({ type: 'IMPUGN' })),
+          cancel(),
         ])];
-      case 'voter-not-in-padron': return [voterPanel(v, 'NO FIGURA EN EL PADRÓN DE ESTA MESA', false), next()];
-      case 'voter-already-voted': return [voterPanel(v, 'YA VOTÓ', false), next()];
-      case 'voter-holds-device': return [voterPanel(v, 'YA TIENE UN DISPOSITIVO DE ACTIVACIÓN', false), next()];
-      case 'voter-impugned': return [voterPanel(v, 'IDENTIDAD IMPUGNADA', false), next()];
-      case 'issue-failed': return [retry(), button('Cancelar', 'done', () => post({ type: 'DONE' }))];
+      case 'voter-not-in-padron': return [voterPanel(v, T.verdictNotInPadron, false), next()];
+      case 'voter-already-voted': return [voterPanel(v, T.verdictAlreadyVoted, false), next()];
+      case 'voter-holds-device': return [voterPanel(v, T.verdictHoldsDevice, false), next()];
+      case 'voter-impugned': return [voterPanel(v, T.verdictImpugned, false), next()];
+      case 'issue-failed': return [retry(), cancel()];
       case 'device-out': case 'device-refused': case 'voted-recorded': case 'record-failed': case 'outstanding-devices':
         return [next()];
       case 'art23-choice': return [el('div', { class: 'row' }, [
-        button('Devolver el dispositivo para que vote', 'let-try-again', () => post({ type: 'LET_TRY_AGAIN' }), { class: 'primary' }),
-        button('Registrar que no votó (Art. 23)', 'record-not-voted', () => post({ type: 'RECORD_NOT_VOTED' })),
+        button(T.letTryAgain, 'let-try-again', () => post({ type: 'LET_TRY_AGAIN' }), { class: 'primary' }),
+        button(T.recordNotVoted, 'record-not-voted', () => post({ type: 'RECORD_NOT_VOTED' })),
       ])];
       case 'printer-fault': case 'consolidation-fault': return [retry()];
-      case 'closed': return [button('Grabar lista de electores que no votaron', 'export-non-voters', () => post({ type: 'EXPORT_NON_VOTERS' }))];
+      case 'closed': return [button(T.exportNonVoters, 'export-non-voters', () => post({ type: 'EXPORT_NON_VOTERS' }))];
       default: return [];
     }
   }
@@ -176,14 +182,14 @@
     const body = document.body;
     $('simulacro').hidden = !v.simulacro;
     $('election').textContent = v.electionName;
-    $('mesa-line').textContent = 'Mesa ' + v.mesa.number + ' — ' + v.mesa.place;
+    $('mesa-line').textContent = v.texts.mesaLinePrefix + v.mesa.number + ' — ' + v.mesa.place;
     const screenChanged = body.dataset.screen !== v.screen;
     body.dataset.screen = v.screen;
     $('title').textContent = v.title;
     $('instruction').textContent = v.instruction;
     $('refusal').hidden = v.refusal === null;
     $('refusal').textContent = v.refusal || '';
-    $('outstanding').textContent = 'Dispositivos de activación sin devolver: ' + v.outstandingDevices;
+    $('outstanding').textContent = v.texts.outstandingPrefix + v.outstandingDevices;
     // Keep what the president is typing (and where) when the same screen is redrawn.
     const kept = {};
     for (const input of document.querySelectorAll('#content input, #content select')) kept[input.id] = input.value;

@@ -14,6 +14,8 @@ import type { IdentitySnapshot } from '../machine.ts';
 import { screenOf } from '../machine.ts';
 import type { IdentityScreen } from '../machine-types.ts';
 import {
+  IDENTITY_PAGE_TEXTS,
+  type IdentityPageTexts,
   checkRefusalText,
   closeRefusalText,
   installRefusalText,
@@ -68,6 +70,8 @@ export interface IdentityView {
   readonly assistedVoters: number;
   /** Whether the install deadline passed (electors in line may be taken as members, Art. 21). */
   readonly mayTakeVoterAsMember: boolean;
+  /** The page's fixed labels (messages.ts): page.js has no Spanish of its own. */
+  readonly texts: IdentityPageTexts;
 }
 
 const ROLE_LABELS: Record<MemberRole, string> = {
@@ -172,5 +176,6 @@ export function identityView(snapshot: IdentitySnapshot, definition: ElectionDef
     outstandingDevices: context.outstandingDevices,
     assistedVoters: context.assistedVoters,
     mayTakeVoterAsMember: context.installDeadlineReached,
+    texts: IDENTITY_PAGE_TEXTS,
   };
 }

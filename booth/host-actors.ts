@@ -148,8 +148,11 @@ async function verifyTokenOnDevice(parts: HostParts): Out<'verifyToken'> {
   }
   // Claim the device before the session starts (payload.ts): from now on only this cabin accepts
   // it, so a device pulled after the commit but before the consumed mark cannot vote elsewhere.
-  const claim = markClaimed(verified.value, parts.signer);
-  if (Buffer.compare(Buffer.from(read.value), Buffer.from(claim)) !== 0) {
+  const scope = { resolveKey: resolvePackageKey(parts.pkg), electionId: definition.election.id, mesa: definition.mesa.number };
+  const own = readDeviceClaim(read.value, scope);
+  if (!own.ok) {
+    // A bare token (verifyToken accepted it): wrap it in this cabin's claim.
+    const claim = markClaimed(read.value, parts.signer);
     const written = await parts.reader.write(claim, io);
     if (!written.ok) return err(unreadable);
     const back = await parts.reader.read(io);

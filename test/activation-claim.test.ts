@@ -35,16 +35,16 @@ function options(overrides: Partial<VerifyTokenOptions> = {}): VerifyTokenOption
   return { ...where, simulacro: false, now, isUsed: () => false, cabinId: 'cabin-1', ...overrides };
 }
 
-function verifiedToken(): VerifiedToken {
-  const { bytes } = issueToken({ electionId: 'eg2026', mesa: '012345', simulacro: false, now, validityMinutes: 30, signer: identity });
-  const verified = verifyToken(bytes, options());
+function issued(overrides: { electionId?: string } = {}): { bytes: Uint8Array; token: VerifiedToken } {
+  const { bytes } = issueToken({ electionId: 'eg2026', mesa: '012345', simulacro: false, now, validityMinutes: 30, signer: identity, ...overrides });
+  const verified = verifyToken(bytes, options(overrides));
   if (!verified.ok) throw new Error(describeTokenRejection(verified.error));
-  return verified.value;
+  return { bytes, token: verified.value };
 }
 
-test('the claiming cabin accepts its claim as the token it replaced, with the same checks', (t) => {
-  const token = verifiedToken();
-  const claim = markClaimed(token, cabin1);
+test('the claiming cabin accepts its claim as the token it wraps, with the same checks', (t) => {
+  const { bytes, token } = issued();
+  const claim = markClaimed(bytes, cabin1);
   t.deepEqual(verifyToken(claim, options()), { ok: true, value: token });
   // Replay and expiry still apply to the cabin's own claim.
   const replayed = verifyToken(claim, options({ isUsed: () => true }));
@@ -56,8 +56,8 @@ test('the claiming cabin accepts its claim as the token it replaced, with the sa
 });
 
 test('another cabin refuses a claimed device as claimed-elsewhere, with the president screen text', (t) => {
-  const token = verifiedToken();
-  const claim = markClaimed(token, cabin1);
+  const { bytes, token } = issued();
+  const claim = markClaimed(bytes, cabin1);
   const refused = verifyToken(claim, options({ cabinId: 'cabin-2' }));
   t.deepEqual(refused, { ok: false, error: { kind: 'claimed-elsewhere', nonce: token.nonce, cabin: 'cabin-1' } });
   if (refused.ok) return;
@@ -69,30 +69,42 @@ test('another cabin refuses a claimed device as claimed-elsewhere, with the pres
   t.is(verifyToken(claim, noCabin).ok, false);
 });
 
-test('a claim signed by a non-cabin key or an unknown cabin key is forged, never accepted', (t) => {
-  const token = verifiedToken();
-  t.throws(() => markClaimed(token, identity), { message: /cabin key/u });
-  const byIdentity = sealEnvelope(ACTIVATION_CLAIMED_KIND, { v: 1, claimed: true, ...token }, identity);
-  const refused = verifyToken(byIdentity, options());
-  t.is(refused.ok ? undefined : refused.error.kind, 'forged');
-  const stranger = markClaimed(token, signer('cabin-1'));
-  const strangerRefused = verifyToken(stranger, options());
-  t.is(strangerRefused.ok ? undefined : strangerRefused.error.kind, 'forged');
+test('a claim is only as good as the identity-signed token inside it and the cabin key around it', (t) => {
+  const { bytes } = issued();
+  t.throws(() => markClaimed(bytes, identity), { message: /cabin key/u });
+  const refusedKind = (blob: Uint8Array) => {
+    const verified = verifyToken(blob, options());
+    return verified.ok ? undefined : verified.error.kind;
+  };
+  // Signed by a key that is not a cabin, or by an unknown cabin key.
+  t.is(refusedKind(sealEnvelope(ACTIVATION_CLAIMED_KIND, { v: 1, claimed: true, token: Buffer.from(bytes).toString('base64') }, identity)), 'forged');
+  const stranger = markClaimed(bytes, signer('cabin-1'));
+  t.is(refusedKind(stranger), 'forged');
   t.is(readDeviceClaim(stranger, where).ok, false);
+  // A genuine cabin wrapping a token the identity station never signed, or wrapping a claim.
+  const { bytes: forgedToken } = issueToken({ electionId: 'eg2026', mesa: '012345', simulacro: false, now, validityMinutes: 30, signer: signer('identity') });
+  t.is(refusedKind(markClaimed(forgedToken, cabin1)), 'forged');
+  t.is(readDeviceClaim(markClaimed(forgedToken, cabin1), where).ok, false);
+  const nested = sealEnvelope(ACTIVATION_CLAIMED_KIND, { v: 1, claimed: true, token: Buffer.from(markClaimed(bytes, cabin1)).toString('base64') }, cabin1);
+  t.is(refusedKind(nested), 'malformed', 'a claim never wraps a claim');
+  t.throws(() => markClaimed(markClaimed(bytes, cabin1), cabin1), { message: /exceeds/u }, 'nor would it fit the device');
 });
 
-test('readDeviceState never reports a claimed device as an unconsumed token; readDeviceClaim names the cabin', (t) => {
-  const token = verifiedToken();
-  const claim = markClaimed(token, cabin2);
+test('readDeviceState never reports a claimed device as an unconsumed token; readDeviceClaim names the cabin and gives the token back', (t) => {
+  const { bytes, token } = issued();
+  const claim = markClaimed(bytes, cabin2);
   // Worst case for the device blob limit: the longest election id, a two-digit cabin.
-  t.true(markClaimed({ ...token, electionId: 'e'.repeat(64) }, signer('cabin-50')).length <= MAX_BLOB_BYTES);
+  const longest = issued({ electionId: 'e'.repeat(64) });
+  t.true(markClaimed(longest.bytes, signer('cabin-50')).length <= MAX_BLOB_BYTES);
   const state = readDeviceState(claim, where);
   t.is(state.state, 'invalid');
   t.regex(state.state === 'invalid' ? state.detail : '', /^claimed by cabin-2 and never marked consumed/u);
-  t.deepEqual(readDeviceClaim(claim, where), { ok: true, value: { token, cabin: 'cabin-2' } });
-  t.deepEqual(readDeviceClaim(claim, { ...where, mesa: '000001' }), { ok: false, error: { kind: 'invalid', detail: 'claim mark belongs to mesa 012345' } });
+  const read = readDeviceClaim(claim, where);
+  t.deepEqual(read.ok ? { token: read.value.token, cabin: read.value.cabin } : undefined, { token, cabin: 'cabin-2' });
+  t.deepEqual(read.ok ? Buffer.from(read.value.tokenBytes) : undefined, Buffer.from(bytes), 'the original token bytes, to put back');
+  t.is(readDeviceClaim(claim, { ...where, mesa: '000001' }).ok, false);
   t.deepEqual(readDeviceClaim(new Uint8Array(0), where), { ok: false, error: { kind: 'not-a-claim' } });
-  // The claim holds the token's fields and nothing else: no cabin-chosen time, no ballot data.
+  // The claim adds nothing to the token but the flag and the cabin's signature.
   const payload = (JSON.parse(new TextDecoder().decode(claim)) as { payload: Record<string, unknown> }).payload;
-  t.deepEqual(Object.keys(payload).sort(), ['claimed', 'electionId', 'expiresAt', 'mesa', 'nonce', 'simulacro', 'v']);
+  t.deepEqual(Object.keys(payload).sort(), ['claimed', 'token', 'v']);
 });

@@ -10,6 +10,7 @@
  * with the reason, never as an unconsumed token: the identity station must not record Art. 23 for
  * a voter whose vote may have been committed (see readDeviceClaim).
  */
+import { fromBase64Strict, toBase64 } from '../crypto/base64.ts';
 import { openEnvelope, sealEnvelope, type KeyResolver, type Signer } from '../crypto/envelope.ts';
 import { IDENTITY_ROLE } from '../crypto/keyset.ts';
 import { MAX_BLOB_BYTES } from '../devices/activation/device-image.ts';
@@ -50,27 +51,30 @@ export function markConsumed(token: ConsumedMarkInput, signer: Signer): Uint8Arr
 
 /**
  * The blob a cabin writes over a verified token before the voting session starts (payload.ts:
- * `activation-claimed`). Throws if `signer` is not a cabin key (a bug).
+ * `activation-claimed`), wrapping the token's own bytes. Throws if `signer` is not a cabin key
+ * or the result would not fit the device (bugs).
  */
-export function markClaimed(token: VerifiedToken, signer: Signer): Uint8Array {
+export function markClaimed(tokenBytes: Uint8Array, signer: Signer): Uint8Array {
   if (!CABIN_ROLE_PATTERN.test(signer.role)) throw new Error(`claim marks are signed by a cabin key, not ${signer.role}`);
-  const parsed = claimedPayloadSchema.safeParse({ v: ACTIVATION_FORMAT_VERSION, claimed: true, ...token });
+  const parsed = claimedPayloadSchema.safeParse({ v: ACTIVATION_FORMAT_VERSION, claimed: true, token: toBase64(tokenBytes) });
   if (!parsed.success) throw new Error(`bad claim mark input: ${parsed.error.message}`);
   const bytes = sealEnvelope(ACTIVATION_CLAIMED_KIND, parsed.data, signer);
   if (bytes.length > MAX_BLOB_BYTES) throw new Error(`bug: claim mark of ${bytes.length} bytes exceeds ${MAX_BLOB_BYTES}`);
   return bytes;
 }
 
-/** A claim mark of this election and mesa, verified: the token it replaced and the cabin holding it. */
+/** A claim mark of this election and mesa, verified, with the identity-signed token inside it. */
 export interface DeviceClaim {
   readonly token: VerifiedToken;
+  /** The token's bytes as the identity station wrote them (to put back when a claim is released). */
+  readonly tokenBytes: Uint8Array;
   readonly cabin: string;
 }
 
 /** Why a device that looks like a claim is not a valid one (English, for the log). */
 export type ClaimProblem = { readonly kind: 'not-a-claim' } | { readonly kind: 'invalid'; readonly detail: string };
 
-/** Opens a claim mark: signed by a cabin of this package, for this election and mesa. */
+/** Opens a claim mark: signed by a cabin of this package, wrapping a token of this election and mesa. */
 export function readDeviceClaim(bytes: Uint8Array, options: ReadDeviceStateOptions): Result<DeviceClaim, ClaimProblem> {
   if (kindOf(bytes) !== ACTIVATION_CLAIMED_KIND) return err({ kind: 'not-a-claim' });
   const opened = openEnvelope(bytes, ACTIVATION_CLAIMED_KIND, options.resolveKey);
@@ -78,10 +82,13 @@ export function readDeviceClaim(bytes: Uint8Array, options: ReadDeviceStateOptio
   if (!CABIN_ROLE_PATTERN.test(opened.value.signer)) return err({ kind: 'invalid', detail: `claim mark signed by ${opened.value.signer}` });
   const parsed = claimedPayloadSchema.safeParse(opened.value.payload);
   if (!parsed.success) return err({ kind: 'invalid', detail: 'claim mark payload does not match the format' });
-  const { v: _v, claimed: _claimed, ...token } = parsed.data;
-  const other = sameMesa(token, options);
-  if (other !== undefined) return err({ kind: 'invalid', detail: `claim mark ${other}` });
-  return ok({ token, cabin: opened.value.signer });
+  const tokenBytes = fromBase64Strict(parsed.data.token);
+  if (!tokenBytes.ok) return err({ kind: 'invalid', detail: 'claim mark token is not canonical base64' });
+  const inner = readDeviceState(tokenBytes.value, options);
+  if (inner.state !== 'unconsumed-token') {
+    return err({ kind: 'invalid', detail: `claim mark wraps no token of this mesa (${inner.state === 'invalid' ? inner.detail : inner.state})` });
+  }
+  return ok({ token: inner.token, tokenBytes: tokenBytes.value, cabin: opened.value.signer });
 }
 
 export type DeviceState =

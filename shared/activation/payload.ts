@@ -6,8 +6,8 @@
  * reinterpretation of these):
  * - `activation-token`, signed by the identity station (`identity`): the voter may vote once.
  * - `activation-claimed`, signed by the cabin that accepted the token (`cabin-N`), written over
- *   the token BEFORE the voting session starts: this device belongs to that cabin now. It copies
- *   the token's fields so the claiming cabin can check it again after a pull or a restart (the
+ *   the token BEFORE the voting session starts: this device belongs to that cabin now. It wraps
+ *   the token's bytes so the claiming cabin can check it again after a pull or a restart (the
  *   same voter back in the same cabin), while any other cabin refuses it. Why: a device pulled
  *   between the cabin's commit and its consumed mark would otherwise still carry a valid token
  *   that another cabin, which does not know the nonce, would accept (a second vote).
@@ -18,10 +18,11 @@
  * the consumed mark. The one time on the device is the token's expiry, rounded to the minute
  * (see `expiryAfter`).
  *
- * Size: the envelope JSON of either kind is at most 398 bytes with the longest election id the
+ * Size: the envelope JSON of a token or a consumed mark is at most 398 bytes with the longest election id the
  * definition schema allows (64 characters), well under the reader's 1024-byte blob limit
  * (MAX_BLOB_BYTES); test/activation-token.test.ts checks the worst case, so the compact binary
- * fallback was not needed and every signed artefact keeps the one envelope format.
+ * fallback was not needed and every signed artefact keeps the one envelope format. A claim wraps
+ * a token (base64, 4/3 of it) and stays under the limit too (test/activation-claim.test.ts).
  */
 import { z } from 'zod';
 
@@ -99,15 +100,16 @@ export const consumedPayloadSchema = z.strictObject({
 
 export type ConsumedPayload = z.output<typeof consumedPayloadSchema>;
 
-/** The token's own fields (no time added: the expiry is the token's) plus the claim flag. */
+/**
+ * The identity station's token bytes, whole (base64), so that the claim proves the token it
+ * replaced with the identity station's own signature, and so that a cabin can put the token back
+ * if a session ends without a vote while the device is still in its reader. No field is added:
+ * no time, no cabin data beyond the signer.
+ */
 export const claimedPayloadSchema = z.strictObject({
   v: z.literal(ACTIVATION_FORMAT_VERSION),
   claimed: z.literal(true),
-  electionId,
-  mesa,
-  nonce,
-  expiresAt: tokenPayloadSchema.shape.expiresAt,
-  simulacro: z.boolean(),
+  token: z.string().min(1).max(1024),
 });
 
 export type ClaimedPayload = z.output<typeof claimedPayloadSchema>;

@@ -9,6 +9,7 @@
  * join them. The token itself carries no voter identity, no issue time and no cabin.
  */
 import { randomBytes } from 'node:crypto';
+import { fromBase64Strict } from '../crypto/base64.ts';
 import { openEnvelope, sealEnvelope, type EnvelopeError, type KeyResolver, type Signer } from '../crypto/envelope.ts';
 import { IDENTITY_ROLE } from '../crypto/keyset.ts';
 import { MAX_BLOB_BYTES } from '../devices/activation/device-image.ts';
@@ -133,15 +134,26 @@ function tokenOrOwnClaim(bytes: Uint8Array, options: VerifyTokenOptions): Result
     if (e.kind === 'wrong-kind' && e.found === ACTIVATION_CLAIMED_KIND) return claimedToken(bytes, options);
     return err(envelopeRejection(e));
   }
-  if (opened.value.signer !== IDENTITY_ROLE) {
-    return err({ kind: 'forged', detail: `token signed by ${opened.value.signer}, not the identity station` });
+  return identityPayload(opened.value.signer, opened.value.payload);
+}
+
+/** Bytes that must be an identity-signed token (a claim's content): no other kind accepted. */
+function identityToken(bytes: Uint8Array, options: VerifyTokenOptions): Result<TokenPayload, TokenRejection> {
+  const opened = openEnvelope(bytes, ACTIVATION_TOKEN_KIND, options.resolveKey);
+  if (!opened.ok) return err(envelopeRejection(opened.error));
+  return identityPayload(opened.value.signer, opened.value.payload);
+}
+
+function identityPayload(signer: string, payload: unknown): Result<TokenPayload, TokenRejection> {
+  if (signer !== IDENTITY_ROLE) {
+    return err({ kind: 'forged', detail: `token signed by ${signer}, not the identity station` });
   }
-  const parsed = tokenPayloadSchema.safeParse(opened.value.payload);
+  const parsed = tokenPayloadSchema.safeParse(payload);
   if (!parsed.success) return err({ kind: 'malformed', detail: `token payload: ${parsed.error.message}` });
   return ok(parsed.data);
 }
 
-/** A claim mark: the token it carries if THIS cabin signed it, else the rejection. */
+/** A claim mark: the token it wraps if THIS cabin signed it, else the rejection. */
 function claimedToken(bytes: Uint8Array, options: VerifyTokenOptions): Result<TokenPayload, TokenRejection> {
   const opened = openEnvelope(bytes, ACTIVATION_CLAIMED_KIND, options.resolveKey);
   if (!opened.ok) return err(envelopeRejection(opened.error));
@@ -149,9 +161,13 @@ function claimedToken(bytes: Uint8Array, options: VerifyTokenOptions): Result<To
   if (!CABIN_ROLE_PATTERN.test(signer)) return err({ kind: 'forged', detail: `claim mark signed by ${signer}, not a cabin` });
   const payload = claimedPayloadSchema.safeParse(opened.value.payload);
   if (!payload.success) return err({ kind: 'malformed', detail: `claim mark: ${payload.error.message}` });
-  const { claimed: _claimed, ...token } = payload.data;
-  if (signer !== options.cabinId) return err({ kind: 'claimed-elsewhere', nonce: token.nonce, cabin: signer });
-  return ok(token);
+  const inner = fromBase64Strict(payload.data.token);
+  if (!inner.ok) return err({ kind: 'malformed', detail: 'claim mark token is not canonical base64' });
+  // The wrapped bytes must be an identity-signed token themselves (never another claim or mark).
+  const token = identityToken(inner.value, options);
+  if (!token.ok) return token;
+  if (signer !== options.cabinId) return err({ kind: 'claimed-elsewhere', nonce: token.value.nonce, cabin: signer });
+  return token;
 }
 
 /**

@@ -10,6 +10,8 @@ import { startKioskServer } from '../../booth/ui/server.ts';
 import type { KioskServer } from '../../booth/ui/server.ts';
 import type { BoothHarness, BoothOptions } from './booth-harness.ts';
 import { loadEg2026, startOpenBooth } from './booth-harness.ts';
+import { createAccessibilityController, type AccessibilityController } from '../../booth/accessibility/controller.ts';
+import { createClipStore } from '../../booth/accessibility/speech.ts';
 
 export function launchKioskBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -22,6 +24,8 @@ export function launchKioskBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // The kiosk's audio ballot speaks without a tap first (a blind voter never taps).
+      '--autoplay-policy=no-user-gesture-required',
     ],
   });
 }
@@ -31,14 +35,18 @@ export interface Kiosk {
   readonly server: KioskServer;
   readonly context: BrowserContext;
   readonly page: Page;
+  /** Present when opened with `{ accessibility: true }`: keypad keys go to its handleKey. */
+  readonly accessibility: AccessibilityController | undefined;
   readonly close: () => Promise<void>;
 }
 
 /** An open cabin (puesta a cero done) with its kiosk page loaded at 1280×800. */
-export async function openKiosk(browser: Browser, options: BoothOptions = {}): Promise<Kiosk> {
+export async function openKiosk(browser: Browser, options: BoothOptions & { readonly accessibility?: boolean } = {}): Promise<Kiosk> {
   const definition = options.definition ?? loadEg2026();
   const booth = await startOpenBooth({ ...options, definition });
-  const server = await startKioskServer(booth.actor, definition);
+  const clips = options.accessibility === true ? createClipStore({ packageHash: 'f'.repeat(64) }) : undefined;
+  const accessibility = clips === undefined ? undefined : createAccessibilityController({ actor: booth.actor, definition, clips });
+  const server = await startKioskServer(booth.actor, definition, accessibility === undefined ? {} : { accessibility: { controller: accessibility, clips } });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await page.goto(server.url);
@@ -48,7 +56,9 @@ export async function openKiosk(browser: Browser, options: BoothOptions = {}): P
     server,
     context,
     page,
+    accessibility,
     close: async () => {
+      accessibility?.stop();
       await context.close();
       await server.close();
       booth.actor.stop();

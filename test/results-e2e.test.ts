@@ -28,7 +28,7 @@ import { parseResultsHostConfig } from '../results-station/host-config.ts';
 import { startResultsHost, type ResultsHost } from '../results-station/host.ts';
 import { screenOf as resultsScreenOf } from '../results-station/machine.ts';
 import type { ResultsScreen } from '../results-station/machine-types.ts';
-import { runCli } from './helpers/cli.ts';
+import { runCli, runCliInProcess } from './helpers/cli.ts';
 import {
   closeByPresident,
   doesNotVote,
@@ -266,4 +266,18 @@ test('a mesa end to end: identity station, two cabins, results station; the acta
 
   const verify = await runCli(['verify', usbDir, '--keys', world.keysDir], { timeoutMs: 120_000 });
   t.is(verify.code, 0, `vep verify: ${verify.stdout}${verify.stderr}`);
+
+  // One byte flipped in any file the stations wrote: the observer tool refuses the device.
+  const files = fs.readdirSync(usbDir).filter((name) => name.endsWith('.vep'));
+  t.true(files.length >= 5, `device files: ${files.join(', ')}`);
+  for (const name of files) {
+    const copy = path.join(world.dir, `flipped-${name}`);
+    fs.cpSync(usbDir, copy, { recursive: true });
+    const bytes = fs.readFileSync(path.join(copy, name));
+    const at = Math.floor(bytes.length / 2);
+    bytes[at] = (bytes[at] ?? 0) ^ 0x01;
+    fs.writeFileSync(path.join(copy, name), bytes);
+    const refused = await runCliInProcess(['verify', copy, '--keys', world.keysDir]);
+    t.not(refused.code, 0, `vep verify accepts a flipped byte in ${name}`);
+  }
 });

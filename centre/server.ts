@@ -18,6 +18,8 @@ export interface CentreServerOptions {
   readonly host?: string;
   readonly port?: number;
   readonly tls?: { readonly key: string; readonly cert: string };
+  /** Called when receiving throws (store failure); the request gets 503. */
+  readonly onError?: (error: unknown) => void;
 }
 
 export interface RunningCentreServer {
@@ -26,7 +28,7 @@ export interface RunningCentreServer {
   close(): Promise<void>;
 }
 
-function handler(receive: CentreServerOptions['receive']): http.RequestListener {
+function handler(receive: CentreServerOptions['receive'], onError: CentreServerOptions['onError']): http.RequestListener {
   return (req, res) => {
     const send = (status: number, body: Uint8Array | string, type = 'text/plain; charset=utf-8') => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
@@ -51,7 +53,16 @@ function handler(receive: CentreServerOptions['receive']): http.RequestListener 
     req.on('end', () => {
       // A body cut short never reaches the receiver: a partial unit is simply not received.
       if (size !== declared) return send(400, 'incomplete body\n');
-      const answer = receive(new Uint8Array(Buffer.concat(chunks)));
+      let answer: ReceiverAnswer;
+      try {
+        answer = receive(new Uint8Array(Buffer.concat(chunks)));
+      } catch (e) {
+        // A store failure (disk full, a second centre process winning a race on the same mesa)
+        // must not take the centre down: the station sees no signed answer and retries, and the
+        // retry gets the idempotent receipt or the conflict.
+        onError?.(e);
+        return send(503, 'centre store unavailable, retry later\n');
+      }
       send(answer.httpStatus, answer.answer.bytes, ANSWER_CONTENT_TYPE);
     });
     req.on('error', () => req.destroy());
@@ -60,7 +71,7 @@ function handler(receive: CentreServerOptions['receive']): http.RequestListener 
 
 export function startCentreServer(options: CentreServerOptions): Promise<RunningCentreServer> {
   const host = options.host ?? '127.0.0.1';
-  const listener = handler(options.receive);
+  const listener = handler(options.receive, options.onError);
   const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener) : http.createServer(listener);
   server.requestTimeout = 120_000;
   return new Promise((resolve, reject) => {

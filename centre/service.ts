@@ -64,6 +64,7 @@ export async function startCentre(options: CentreServiceOptions): Promise<Result
   try {
     server = await startCentreServer({
       receive,
+      onError: (e) => process.stderr.write(`centre: receiving failed: ${e instanceof Error ? e.message : String(e)}\n`),
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
       ...(tls === undefined ? {} : { tls: { key: tls.value.key, cert: tls.value.cert } }),

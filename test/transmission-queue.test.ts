@@ -198,3 +198,29 @@ test('a tampered unit is refused as such; a forged centre answer is not believed
   t.regex(after?.lastError ?? '', /not a trusted key/);
   t.is(w.store.counts().results, 0);
 });
+
+test('a centre whose store fails answers 503 without crashing; the station retries and is acknowledged', async (t) => {
+  const w = makeCentreWorld(t);
+  let failNext = true;
+  const errors: unknown[] = [];
+  const server = await startCentreServer({
+    receive: (unit) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('SQLITE_FULL: database or disk is full');
+      }
+      return w.receive(unit);
+    },
+    onError: (e) => errors.push(e),
+  });
+  t.teardown(() => server.close());
+  const s = station(t, w);
+  const item = must(s.outbox.enqueue(sealResultUnit(w.mesa), s.clock.now));
+  t.is((await s.run(server.url)).failed, 1);
+  t.is(s.outbox.get(item.id)?.status, 'sent');
+  t.regex(s.outbox.get(item.id)?.lastError ?? '', /^HTTP 503: centre answer rejected/);
+  t.is(errors.length, 1);
+  s.clock.now += backoffDelayMs(1);
+  t.is((await s.run(server.url)).acknowledged, 1);
+  t.is(w.store.counts().results, 1);
+});

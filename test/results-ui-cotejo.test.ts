@@ -9,7 +9,7 @@ import test from 'ava';
 import type { Browser } from 'playwright-core';
 import { err, ok } from '../shared/result.ts';
 import { MEMBER_2, MEMBER_3, PRESIDENT, READINGS, readAllDevices, startCounting, startResults } from './helpers/results-harness.ts';
-import { axeViolations, launchResultsBrowser, openResultsScreen, typeCount, waitForScreen } from './helpers/results-ui-browser.ts';
+import { axeViolations, BROWSER_TEST_TIMEOUT_MS, launchResultsBrowser, openResultsScreen, typeCount, waitForScreen } from './helpers/results-ui-browser.ts';
 
 let browser: Browser;
 
@@ -24,6 +24,7 @@ test.after.always(async () => {
 const OTHER_CONTESTS = ['senado-nacional', 'senado-regional', 'diputados', 'parlamento-andino'];
 
 test.serial('electronic escrutinio: each device prompted, a refused device names the cabin and every reason, then the tally', async (t) => {
+  t.timeout(BROWSER_TEST_TIMEOUT_MS);
   let refuseCabin2 = true;
   const station = startResults({
     handlers: {
@@ -81,6 +82,7 @@ test.serial('electronic escrutinio: each device prompted, a refused device names
 });
 
 test.serial('a cotejo with a deliberate difference is shown option by option, recorded, then signed and closed', async (t) => {
+  t.timeout(BROWSER_TEST_TIMEOUT_MS);
   const station = await startCounting();
   await readAllDevices(station);
   const { page } = await openResultsScreen(browser, station, t);

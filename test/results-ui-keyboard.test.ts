@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { sheetFields } from '../results-station/ports.ts';
 import { DEFINITION, readAllDevices, startCounting } from './helpers/results-harness.ts';
-import { axeViolations, launchResultsBrowser, openResultsScreen, waitForScreen } from './helpers/results-ui-browser.ts';
+import { axeViolations, BROWSER_TEST_TIMEOUT_MS, launchResultsBrowser, openResultsScreen, waitForScreen } from './helpers/results-ui-browser.ts';
 
 let browser: Browser;
 
@@ -33,6 +33,7 @@ const ELECTRONIC: Readonly<Record<string, number>> = Object.fromEntries([
 ]);
 
 test.serial('keyboard only: start the cotejo, type every count in form order, compare: no differences', async (t) => {
+  t.timeout(BROWSER_TEST_TIMEOUT_MS);
   const station = await startCounting();
   await readAllDevices(station);
   const { page } = await openResultsScreen(browser, station, t);

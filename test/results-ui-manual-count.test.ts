@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { sheetFields } from '../results-station/ports.ts';
 import { DEFINITION, startCounting } from './helpers/results-harness.ts';
-import { axeViolations, launchResultsBrowser, openResultsScreen, typeCount, waitForScreen } from './helpers/results-ui-browser.ts';
+import { axeViolations, BROWSER_TEST_TIMEOUT_MS, launchResultsBrowser, openResultsScreen, typeCount, waitForScreen } from './helpers/results-ui-browser.ts';
 
 let browser: Browser;
 
@@ -39,6 +39,7 @@ async function differenceFields(page: Page): Promise<string[]> {
 }
 
 test.serial('double entry by two members with a deliberate mismatch: the differing fields are listed and flagged', async (t) => {
+  t.timeout(BROWSER_TEST_TIMEOUT_MS);
   const station = await startCounting({ input: { mode: 'manual-count', cabinIds: [] } });
   const { page } = await openResultsScreen(browser, station, t);
 
@@ -90,6 +91,7 @@ function sheet(first: number, nulls: number): Record<string, number> {
 }
 
 test.serial('the mismatch stays on screen, field by field, until the corrected second entry agrees', async (t) => {
+  t.timeout(BROWSER_TEST_TIMEOUT_MS);
   const station = await startCounting({ input: { mode: 'manual-count', cabinIds: [] } });
   await station.act({ type: 'MANUAL_ENTRY', member: 'member-1', counts: sheet(4, 0) });
   await station.act({ type: 'MANUAL_ENTRY', member: 'member-2', counts: sheet(3, 1) });
@@ -116,6 +118,7 @@ test.serial('the mismatch stays on screen, field by field, until the corrected s
 });
 
 test.serial('agreed entries whose contests do not add up show the findings', async (t) => {
+  t.timeout(BROWSER_TEST_TIMEOUT_MS);
   const station = await startCounting({ input: { mode: 'manual-count', cabinIds: [] } });
   const { page } = await openResultsScreen(browser, station, t);
   for (const [screen, member] of [['manual-entry-first', 'member-2'], ['manual-entry-second', 'member-3']] as const) {

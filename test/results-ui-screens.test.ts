@@ -10,7 +10,7 @@ import { err, ok } from '../shared/result.ts';
 import type { Credential, ResultsScreen } from '../results-station/machine-types.ts';
 import { RESULTS_SCREEN_TITLES } from '../results-station/messages.ts';
 import { IDENTITY, MEMBER_2, MEMBER_3, PRESIDENT, READINGS, startResults, workingHandlers } from './helpers/results-harness.ts';
-import { axeViolations, launchResultsBrowser, openResultsScreen, waitForScreen } from './helpers/results-ui-browser.ts';
+import { axeViolations, BROWSER_TEST_TIMEOUT_MS, launchResultsBrowser, openResultsScreen, waitForScreen } from './helpers/results-ui-browser.ts';
 
 let browser: Browser;
 
@@ -53,6 +53,7 @@ async function expectScreen(t: { deepEqual(a: unknown, b: unknown, m: string): v
 }
 
 test.serial('working, fault and reconciliation screens of an electronic escrutinio', async (t) => {
+  t.timeout(BROWSER_TEST_TIMEOUT_MS);
   const working = workingHandlers();
   const selfCheck = holdable(working.selfCheck);
   const verifyPresident = holdable(working.verifyPresidentCredential);
@@ -163,6 +164,7 @@ test.serial('working, fault and reconciliation screens of an electronic escrutin
 });
 
 test.serial('a station that fails its self-check is out of service and says why', async (t) => {
+  t.timeout(BROWSER_TEST_TIMEOUT_MS);
   const station = startResults({ handlers: { selfCheck: () => Promise.resolve(err({ kind: 'software-unauthorized' })) } });
   const { page } = await openResultsScreen(browser, station, t);
   await expectScreen(t, page, 'out-of-service');

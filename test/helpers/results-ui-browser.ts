@@ -11,6 +11,12 @@ import type { ResultsScreenServer } from '../../results-station/ui/server.ts';
 import type { ResultsHarness } from './results-harness.ts';
 import { DEFINITION } from './results-harness.ts';
 
+/**
+ * Per browser test (`t.timeout`): Chromium and axe on a 2-core machine shared by 8 helpers can
+ * take longer than the suite's 2 min inactivity timeout; a stalled test still fails.
+ */
+export const BROWSER_TEST_TIMEOUT_MS = 6 * 60_000;
+
 export function launchResultsBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ok, type Result } from '../result.ts';
 import { untilStopSignal } from './stop-signal.ts';
+import { registerSimDayCommand } from './sim-day-command.ts';
 import type { SimulatedHardware } from '../../hardware-sim/control/simulated-hardware.ts';
 
 export const DEFAULT_SIM_PORT = 8765;
@@ -180,4 +181,6 @@ export function registerSimCommands(program: Command): void {
     .action(async (area: string, verb: string | undefined, opts: { json: string; url: string }) => {
       process.exitCode = await control(area, verb, opts);
     });
+
+  registerSimDayCommand(sim);
 }

@@ -7,7 +7,6 @@
  * National contests add across the whole country. Counts only; preferential votes are added too.
  */
 import type { Contest } from '../shared/election/definition.ts';
-import { parseTally } from '../shared/tally/verify.ts';
 import type { Tally } from '../shared/tally/tally.ts';
 import type { CentreStore } from './store.ts';
 
@@ -90,13 +89,16 @@ export function centreTally(store: CentreStore): CentreTally {
   const national = emptyTotals();
   const odpes = new Map<string, { name: string; totals: Totals }>();
   for (const row of store.mesaResults()) {
-    const parsed = parseTally(JSON.parse(row.tallyJson));
-    // Stored only after verifyMesaResult accepted it: a failure here is a damaged store.
-    if (!parsed.ok) throw new Error(`centre store holds an unreadable tally for mesa ${row.mesa}: ${parsed.error.join('; ')}`);
-    addTally(national, parsed.value, row.contestKeys);
+    // Stored only after verifyMesaResult accepted it, in a store that passed its integrity check:
+    // re-validating 1,851 rows per mesa with zod made the 90,000-mesa tally take minutes.
+    const tally = JSON.parse(row.tallyJson) as Tally;
+    if (!Array.isArray(tally.contests) || tally.contests.length !== row.contestKeys.length) {
+      throw new Error(`centre store holds an unreadable tally for mesa ${row.mesa}`);
+    }
+    addTally(national, tally, row.contestKeys);
     let odpe = odpes.get(row.odpeCode);
     if (odpe === undefined) odpes.set(row.odpeCode, (odpe = { name: row.odpeName, totals: emptyTotals() }));
-    addTally(odpe.totals, parsed.value, row.contestKeys);
+    addTally(odpe.totals, tally, row.contestKeys);
   }
   return { national, odpes };
 }

@@ -11,8 +11,8 @@
  * 9 puts each station in its own process). The transmission station has no host with a screen
  * yet: the start prints the `vep transmission send` line that sends the stick to the centre.
  *
- * The day runs on the simulator's clock (panel: Clock), from the members' arrival on the election
- * date; the tester advances it to the opening and to the close of voting. The consolidation stick
+ * The day runs on the simulator's clock (panel: Clock), from the opening of voting on the election
+ * date; the tester advances it to the close of voting. The consolidation stick
  * sits in the port the identity station and cabins share; the tester moves it to the results
  * station's port (panel: "Move medium to port"). Each start is a fresh simulacro day: the
  * stations' data folders are wiped; the key set is kept.
@@ -84,8 +84,16 @@ async function start(opts: StartOptions): Promise<number> {
   );
 
   const { election } = def;
-  const dayStart = new Date(localDateTimeToEpoch(election.date, election.schedule.memberArrival, election.timezone));
-  process.stdout.write(`simulated clock: ${election.date} from ${election.schedule.memberArrival} (${election.timezone}), running in real time; advance it in the panel\n`);
+  // The day starts at the opening of voting, not at the members' arrival: the identity station's
+  // schedule instants are timers armed at its start in real time, so moving the clock forward
+  // would not open the voting before an hour of real waiting (installing after the opening and
+  // before the install deadline is allowed). The close needs no timer: cabins and the identity
+  // station check the clock when the president closes.
+  const dayStart = new Date(localDateTimeToEpoch(election.date, election.schedule.votingOpen, election.timezone));
+  process.stdout.write(
+    `simulated clock: ${election.date} from ${election.schedule.votingOpen} (${election.timezone}, the opening of voting), running in real time; ` +
+      `advance it in the panel (Clock) to the close at ${election.schedule.votingClose}\n`,
+  );
   const cabins = Array.from({ length: def.mesa.cabins }, (_, i) => cabinRole(i + 1));
   const stationsDir = path.join(opts.dir, 'stations');
   fs.rmSync(stationsDir, { recursive: true, force: true });
@@ -109,7 +117,7 @@ export const CONSOLIDATION_PORT = 'consolidation';
 export const RESULTS_USB_PORT = 'results-usb';
 
 interface MesaRun {
-  /** Where the simulacro day's clock starts: the members' arrival on the election date. */
+  /** Where the simulacro day's clock starts: the opening of voting on the election date. */
   readonly dayStart: Date;
   readonly def: ElectionDefinition;
   readonly pkg: VerifiedPackage;
@@ -234,7 +242,7 @@ function attachStations(run: MesaRun): SimulatorAttachment {
       `activation devices: ${blankDevice(1)}..${blankDevice(BLANK_DEVICES)} (blank, for the identity station to issue tokens on);`,
       `  ${voterDevice(1)}..${voterDevice(PREPARED_VOTER_DEVICES)} (tokens already issued: a shortcut to the cabins)`,
       'the day: install the mesa on the identity station screen (president credential in its reader), puesta a cero on each cabin',
-      '  (credential in its reader), advance the clock (panel: Clock) to the opening, vote; advance to the close of voting,',
+      '  (credential in its reader), vote (the president first); advance the clock (panel: Clock) to the close of voting,',
       '  close each cabin (credential in its reader) and the identity station, move the consolidation stick to the port',
       `  ${RESULTS_USB_PORT} and follow the results station screen (president, then two members sign with their credentials)`,
       '',

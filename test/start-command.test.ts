@@ -51,12 +51,23 @@ test('vep start runs a simulacro mesa: verified package, simulated hardware, bot
   const url = /control panel: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1] ?? '';
   const cabin1 = /cabin-1 screen: (\S+)/.exec(out)?.[1] ?? '';
   t.regex(out, /cabin-2 screen: http:\/\/127\.0\.0\.1:\d+\//);
+  t.regex(out, /results station screen: http:\/\/127\.0\.0\.1:\d+\//);
+  t.regex(out, /computing centre: https:\/\/127\.0\.0\.1:\d+ /);
+  t.regex(out, /transmission station: not wired/);
+  t.regex(out, /member credentials in the panel: credencial-presidente, credencial-miembro-2, credencial-miembro-3/);
   const identity = /identity station screen: (\S+)/.exec(out)?.[1] ?? '';
   t.is(await screenBecomes(identity, 'confirm-mesa-data'), 'confirm-mesa-data');
 
-  const { state } = (await (await fetch(`${url}/state`)).json()) as { state: { printers: { name: string }[]; activationReaders: { name: string }[] } };
+  const { state } = (await (await fetch(`${url}/state`)).json()) as {
+    state: { printers: { name: string }[]; activationReaders: { name: string }[]; usbSticks: { name: string; inserted: boolean }[]; clock: { now: string } };
+  };
   t.deepEqual(state.printers.map((p) => p.name).sort(), ['cabin-1', 'cabin-2', 'identity', 'results']);
   t.deepEqual(state.activationReaders.map((r) => r.name).sort(), ['cabin-1', 'cabin-2', 'identity', 'results']);
+  t.deepEqual(state.usbSticks.map((u) => [u.name, u.inserted]).sort(), [['consolidation', true], ['results-usb', false]]);
+  // The day starts at the opening of voting (eg2026: 2026-04-12 07:00 in Lima) and only moves forward.
+  t.true(Date.parse(state.clock.now) >= Date.parse('2026-04-12T12:00:00Z'));
+  t.false((await post(`${url}/clock/set`, { at: '2026-04-12T11:00:00Z' })).ok);
+  t.true((await post(`${url}/clock/advance`, { minutes: 30 })).ok);
 
   // The package it wrote is the one a station would load: it verifies with the root public key.
   const verify = await runCli(['election', 'verify', path.join(dir, 'election.pkg'), '--keys', path.join(dir, 'keys')]);

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { DayFault, SimDaySummary } from '../../hardware-sim/day/run-day.ts';
+import type { DayFault, SimDayOptions, SimDaySummary } from '../../hardware-sim/day/run-day.ts';
 
 const FAULTS: readonly DayFault[] = ['printer-paper-out', 'device-pulled', 'cabin-crash'];
 
@@ -50,7 +50,7 @@ export function formatDaySummary(summary: SimDaySummary): string {
   return `${lines.join('\n')}\n`;
 }
 
-interface DayOptions {
+export interface DayOptions {
   voters: number;
   cabins?: number;
   seed: number;
@@ -60,8 +60,10 @@ interface DayOptions {
   definition?: string;
 }
 
-export async function simDay(opts: DayOptions): Promise<number> {
+/** The command's work; `hooks` is for tests only (e.g. tamper with the device copy before the checks). */
+export async function simDay(opts: DayOptions, hooks: Pick<SimDayOptions, 'beforeChecks'> = {}): Promise<number> {
   const { runSimDay } = await import('../../hardware-sim/day/run-day.ts');
+  const started = Date.now();
   const result = await runSimDay({
     voters: opts.voters,
     cabins: opts.cabins,
@@ -70,7 +72,8 @@ export async function simDay(opts: DayOptions): Promise<number> {
     faults: opts.faults,
     scriptFile: opts.script,
     definitionFile: opts.definition,
-    progress: (line) => process.stderr.write(`vep sim day: ${line}\n`),
+    ...hooks,
+    progress: (line) => process.stderr.write(`vep sim day [${((Date.now() - started) / 1000).toFixed(1)} s]: ${line}\n`),
   });
   if (!result.ok) {
     process.stderr.write(`vep sim day: the day could not run: ${result.error}\n`);

@@ -64,6 +64,7 @@ test.serial('keypad focus highlight, number entry, spoken clips on the page and 
 
   // Privacy: black screen over everything, audio continues.
   while (accessibility.view().focus !== 'privacy') await press('down');
+  await page.waitForSelector('.kb-focus[data-key="privacy"]', { timeout: 10_000 });
   await press('select');
   await page.waitForSelector('#privacy:not([hidden])', { timeout: 10_000 });
   const cover = await page.locator('#privacy').boundingBox();

@@ -154,6 +154,7 @@
 
   function accessibility(a) {
     $('privacy').hidden = !(a && a.blanked);
+    $('kb-privacy').hidden = !a;
     for (const node of document.querySelectorAll('.kb-focus')) node.classList.remove('kb-focus');
     if (!a) return;
     document.body.dataset.focus = a.focus || '';

@@ -88,10 +88,17 @@ export function makeWorld(
     dataDir: path.join(dir, 'data'),
     keysDir,
     devices: {
-      activationReader: { kind: 'simulated', name: 'writer', timeoutMs: 3000 },
+      // Generous device timeouts: helpers share two cores, and a slow reply must not pass for a fault.
+      activationReader: { kind: 'simulated', name: 'writer', timeoutMs: 15_000 },
       consolidation: { kind: 'simulated', name: 'usb', writeOnce: false, inserted: true },
       // With keepPrinterOutput the simulator writes every cut piece as ticket-NNNN.txt and .png.
-      printer: { kind: 'simulated-pty', ...(options.keepPrinterOutput === true ? { outputDir: printerOutputDir(dir) } : {}) },
+      printer: {
+        kind: 'simulated-pty',
+        statusReplyTimeoutMs: 10_000,
+        offlineAfterSilenceMs: 10_000,
+        jobConfirmTimeoutMs: 60_000,
+        ...(options.keepPrinterOutput === true ? { outputDir: printerOutputDir(dir) } : {}),
+      },
     },
   };
   return { dir, keysDir, definition, config, hardware, pkg: pkg.value, now: identitySchedule(definition).votingOpenAt };

@@ -68,7 +68,7 @@ function makeWorld(t: ExecutionContext): World {
     dataDir: path.join(dir, 'data'),
     keysDir,
     devices: {
-      activationReader: { kind: 'simulated', name: 'writer', timeoutMs: 3000 },
+      activationReader: { kind: 'simulated', name: 'writer', timeoutMs: 15_000 },
       consolidation: { kind: 'simulated', name: 'usb', writeOnce: false, inserted: true },
       printer: { kind: 'simulated-pty' },
     },

@@ -3,12 +3,14 @@
  * screens, end to end. The tester's hands are the panel's HTTP control API (move a device or
  * the consolidation stick, set the clock); everything a mesa member or the voter does is a click
  * on the real station pages in Chromium. At the end the observer tool checks the stick: every
- * signature verifies and the tally is exactly the one vote cast.
+ * signature verifies and the tally is exactly the one vote cast; then the printed `vep transmission
+ * send` line sends it to the run's computing centre, which acknowledges it.
  */
 import test from 'ava';
 import type { Browser, Page } from 'playwright-core';
 import { localDateTimeToEpoch } from '../shared/election/definition.ts';
 import { verifyDevice } from '../shared/observer/verify-device.ts';
+import { runCli } from './helpers/cli.ts';
 import { loadFixture, titulares } from './helpers/identity-host-world.ts';
 import { eventually, launchStartBrowser, onScreen, panel, startMesa, ticketTexts, type StartedMesa } from './helpers/start-day.ts';
 
@@ -39,7 +41,7 @@ async function printed(mesa: StartedMesa, printer: string, pattern: RegExp, coun
   await eventually(async () => (await ticketTexts(mesa, printer)).filter((text) => pattern.test(text)).length >= count, `${printer} printed ${String(pattern)}`);
 }
 
-test('npm start: install, puesta a cero, one vote, close, escrutinio, actas signed, and the observer accepts the stick', async (t) => {
+test('npm start: install, puesta a cero, one vote, close, escrutinio, actas signed, the observer accepts the stick, the centre acknowledges it', async (t) => {
   t.timeout(20 * 60_000);
   const def = loadFixture('eg2026');
   const [presidentDni, secretaryDni, thirdDni] = titulares(def);
@@ -171,6 +173,11 @@ test('npm start: install, puesta a cero, one vote, close, escrutinio, actas sign
   t.is(tally.contests.find((c) => c.contestId === senadoNacional.id)?.blank, 1);
   t.is(tally.contests.find((c) => c.contestId === senadoRegional.id)?.null, 1);
   t.is(tally.contests.find((c) => c.contestId === diputados.id)?.blank, 1);
+
+  // No transmission station host yet: the line `vep start` printed sends the stick to its centre.
+  const sent = await runCli(mesa.transmissionArgs, { timeoutMs: 300_000 });
+  t.is(sent.code, 0, `${sent.stdout}${sent.stderr}`);
+  t.regex(sent.stdout, /: acknowledged/);
 
   t.is(await mesa.stop(), 0);
 });

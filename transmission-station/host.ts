@@ -189,6 +189,7 @@ export async function startTransmissionHost(
   actor.start();
 
   const screen = () => transmissionScreenOf(actor.getSnapshot());
+  let closed = false;
   return ok({
     actor,
     definition: pkg.payload.definition,
@@ -211,6 +212,8 @@ export async function startTransmissionHost(
         });
       }),
     close: async () => {
+      if (closed) return;
+      closed = true;
       if (retryTimer !== undefined) clearTimeout(retryTimer);
       actor.stop();
       audit.value.append('station.shutdown', { message: 'transmission station stopped' });

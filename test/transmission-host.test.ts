@@ -1,0 +1,264 @@
+/**
+ * The transmission station host (Art. 30) over the real parts: a mesa device built with the real
+ * builders, the in-process computing centre over pinned HTTPS, the ESC/POS driver on a simulated
+ * pty printer, the simulated scanner and three simulated write-once USB media.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { sha256Hex } from '../shared/crypto/hash.ts';
+import { publicKeyFile } from '../shared/crypto/keyset.ts';
+import { groupHex } from '../shared/documents/report-pieces.ts';
+import { err } from '../shared/result.ts';
+import { MESA_RESULT_FILE_NAME, PACKAGE_COPY_FILE_NAME } from '../shared/results/mesa-result.ts';
+import { sendUnit } from '../shared/transmission/client.ts';
+import { BACKOFF } from '../shared/transmission/queue.ts';
+import { startCentre, type RunningCentre } from '../centre/service.ts';
+import type { ReceiverEvent } from '../centre/receiver.ts';
+import { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
+import { ACTA_IMAGE_FILE_NAME, IMAGE_RECEIPT_FILE_NAME, RESULT_RECEIPT_FILE_NAME } from '../transmission-station/host-actors.ts';
+import { parseTransmissionHostConfig, type TransmissionHostConfigInput } from '../transmission-station/host-config.ts';
+import type { TransmissionScreen } from '../transmission-station/machine.ts';
+import { startTransmissionHost, type TransmissionHost, type TransmissionHostOptions } from '../transmission-station/host.ts';
+import { buildMesaDevice, DEVICE_SOFTWARE_CODE, type MesaDevice } from './helpers/mesa-device.ts';
+import { tempDir } from './helpers/centre-harness.ts';
+
+let sharedDevice: MesaDevice | undefined;
+let sharedRoot: string | undefined;
+/** Key generation and device building are slow: one device per test file, copied per test. */
+function mesaDevice(): MesaDevice {
+  if (sharedDevice === undefined) {
+    sharedRoot = fs.mkdtempSync(path.join(fs.realpathSync(process.env['TMPDIR'] ?? '/tmp'), 'vep-'));
+    const root = sharedRoot;
+    process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
+    sharedDevice = buildMesaDevice(path.join(root, 'device'), { keysDir: path.join(root, 'keys') });
+  }
+  return sharedDevice;
+}
+
+interface World {
+  readonly tmp: string;
+  readonly device: MesaDevice;
+  readonly deviceDir: string;
+  readonly hardware: SimulatedHardware;
+  readonly centre: RunningCentre;
+  readonly events: ReceiverEvent[];
+  readonly config: TransmissionHostConfigInput;
+  clockMs: number;
+  centreUp: boolean;
+  sends: number;
+  start(overrides?: Partial<TransmissionHostOptions>): Promise<TransmissionHost>;
+}
+
+async function makeWorld(t: ExecutionContext, configChange: (c: TransmissionHostConfigInput) => TransmissionHostConfigInput = (c) => c): Promise<World> {
+  const device = mesaDevice();
+  const tmp = tempDir(t);
+  const deviceDir = path.join(tmp, 'stick');
+  fs.cpSync(device.dir, deviceDir, { recursive: true });
+  const events: ReceiverEvent[] = [];
+  const centre = await startCentre({
+    packagePaths: [path.join(device.dir, PACKAGE_COPY_FILE_NAME)],
+    keysDir: device.keysDir,
+    dbFile: path.join(tmp, 'centre.db'),
+    real: false,
+    clock: () => new Date('2026-04-12T23:40:00Z'),
+    onEvent: (e) => events.push(e),
+  });
+  if (!centre.ok) throw new Error(centre.error);
+  t.teardown(() => centre.value.close());
+  const certFile = centre.value.certFile;
+  if (certFile === undefined) throw new Error('the centre serves HTTPS');
+  const hardware = new SimulatedHardware();
+  const config = configChange({
+    packagePath: path.join(device.dir, PACKAGE_COPY_FILE_NAME),
+    rootPublicKeyFile: publicKeyFile(device.keysDir, 'onpe-root'),
+    dataDir: path.join(tmp, 'data'),
+    keysDir: device.keysDir,
+    centre: { url: centre.value.url, certFile, real: false },
+    constanciaCopies: 2,
+    devices: {
+      printer: { kind: 'simulated-pty', statusReplyTimeoutMs: 5000 },
+      scanner: { kind: 'simulated', name: 'scanner' },
+      consolidation: { kind: 'real', mountPath: deviceDir, requireMountPoint: false },
+    },
+    backupMedia: [1, 2, 3].map((n) => ({ kind: 'simulated' as const, name: `respaldo-${n}`, writeOnce: true })),
+  });
+  const pinnedCert = fs.readFileSync(certFile, 'utf8');
+  const world: World = {
+    tmp,
+    device,
+    deviceDir,
+    hardware,
+    centre: centre.value,
+    events,
+    config,
+    clockMs: Date.parse('2026-04-12T23:30:00Z'),
+    centreUp: true,
+    sends: 0,
+    async start(overrides = {}) {
+      const parsed = parseTransmissionHostConfig(world.config);
+      if (!parsed.ok) throw new Error(parsed.error.join('; '));
+      const host = await startTransmissionHost(parsed.value, {
+        hardware,
+        clock: () => new Date(world.clockMs),
+        autoRetry: false,
+        softwareCode: DEVICE_SOFTWARE_CODE,
+        // The centre "down" refuses the connection as a dead host would; up, the real pinned HTTPS client.
+        sendUnit: (unit) => {
+          world.sends += 1;
+          return world.centreUp
+            ? sendUnit(unit, { url: centre.value.url, pinnedCert })
+            : Promise.resolve(err({ kind: 'unreachable' as const, detail: 'ECONNREFUSED', requestSent: false }));
+        },
+        ...overrides,
+      });
+      if (!host.ok) throw new Error(JSON.stringify(host.error));
+      t.teardown(() => host.value.close());
+      return host.value;
+    },
+  };
+  await hardware.scanner('scanner').placeText('ACTA DE ESCRUTINIO - EJEMPLAR ODPE');
+  return world;
+}
+
+function tickets(host: TransmissionHost): string[] {
+  const emulator = host.devices.printer?.simulator?.emulator;
+  if (emulator === undefined) throw new Error('simulated printer expected');
+  return emulator.completeTickets().map((ticket) => ticket.text);
+}
+
+async function step(host: TransmissionHost, event: Parameters<TransmissionHost['send']>[0], expected: TransmissionScreen, t: ExecutionContext): Promise<void> {
+  host.send(event);
+  const screen = await host.settled();
+  t.is(screen, expected, `after ${event.type}: ${host.actor.getSnapshot().context.problem ?? ''}`);
+}
+
+function acknowledgedAtCentre(events: readonly ReceiverEvent[], file: string) {
+  return events.filter((e) => e.kind === 'acknowledged' && e.file === file);
+}
+
+test('a full Art. 30 run: result and acta image acknowledged, constancias printed, three write-once backups verified, closed', async (t) => {
+  t.timeout(120_000);
+  const world = await makeWorld(t);
+  const host = await world.start();
+  t.is(await host.settled(), 'acknowledged', host.actor.getSnapshot().context.problem ?? '');
+  const zero = tickets(host);
+  t.is(zero.length, 1);
+  t.regex(zero[0] ?? '', /PUESTA A CERO/);
+  t.regex(zero[0] ?? '', /Envíos pendientes en la estación: 0/);
+  t.regex(zero[0] ?? '', /SIMULACRO/);
+
+  await step(host, { type: 'PRINT', copies: 2 }, 'acknowledged', t);
+  await step(host, { type: 'CONTINUE' }, 'acknowledged', t);
+  await step(host, { type: 'PRINT', copies: 1 }, 'acknowledged', t);
+  await step(host, { type: 'CONTINUE' }, 'ready-to-close', t);
+  await step(host, { type: 'CLOSE' }, 'closed', t);
+
+  const printed = tickets(host);
+  t.is(printed.length, 4, 'zero report, two result constancias, one image constancia');
+  const resultSha = sha256Hex(new Uint8Array(fs.readFileSync(path.join(world.deviceDir, MESA_RESULT_FILE_NAME))));
+  const firstHashLine = groupHex(resultSha).split('\n')[0] ?? '';
+  for (const [index, ticket] of printed.slice(1, 3).entries()) {
+    t.regex(ticket, /CONSTANCIA DE\s+TRANSMISIÓN/);
+    t.regex(ticket, /RESULTADO DE LA MESA/);
+    t.true(ticket.includes(`Ejemplar ${index + 1} de 2`));
+    t.true(ticket.includes(firstHashLine), 'the constancia shows the sha256 of what was sent');
+    t.regex(ticket, /Recibo firmado N\.° \d+/);
+    t.regex(ticket, /SIMULACRO/);
+  }
+  t.regex(printed[3] ?? '', /IMAGEN DEL ACTA/);
+
+  t.is(acknowledgedAtCentre(world.events, 'mesa-result').length, 1);
+  t.is(acknowledgedAtCentre(world.events, 'acta-image').length, 1);
+  t.deepEqual(host.outboxItems().map((i) => i.status), ['acknowledged', 'acknowledged']);
+
+  const deviceFiles = fs.readdirSync(world.deviceDir).sort();
+  for (const n of [1, 2, 3]) {
+    const stick = world.hardware.usbStick(`respaldo-${n}`);
+    t.true(stick.state.finalized, `backup ${n} finalized`);
+    const files = await stick.rawFiles();
+    for (const name of deviceFiles) {
+      t.is(sha256Hex(files.get(name) ?? new Uint8Array()), sha256Hex(new Uint8Array(fs.readFileSync(path.join(world.deviceDir, name)))), `backup ${n}: ${name}`);
+    }
+    for (const name of [ACTA_IMAGE_FILE_NAME, RESULT_RECEIPT_FILE_NAME, IMAGE_RECEIPT_FILE_NAME]) t.true(files.has(name), `backup ${n} holds ${name}`);
+  }
+  const audit = host.audit.entries().map((e) => e.event);
+  for (const id of ['results.read', 'puesta-a-cero.printed', 'transmission.acknowledged', 'constancia.printed', 'backup.written'] as const) t.true(audit.includes(id), id);
+  t.is(audit.filter((id) => id === 'backup.written').length, 3);
+});
+
+test('centre down then up: the result stays pending, is retried on the outbox backoff of the simulated clock, then acknowledged once', async (t) => {
+  t.timeout(120_000);
+  const world = await makeWorld(t);
+  world.centreUp = false;
+  const host = await world.start();
+  t.is(await host.settled(), 'pending');
+  t.is(world.sends, 1);
+  t.is(host.outboxItems()[0]?.status, 'pending');
+  t.regex(host.actor.getSnapshot().context.problem ?? '', /unreachable/);
+
+  // Before the backoff has passed a RETRY sends nothing.
+  await step(host, { type: 'RETRY' }, 'pending', t);
+  t.is(world.sends, 1);
+  world.clockMs += BACKOFF.baseMs;
+  await step(host, { type: 'RETRY' }, 'pending', t);
+  t.is(world.sends, 2);
+
+  world.centreUp = true;
+  world.clockMs += BACKOFF.baseMs * BACKOFF.factor;
+  await step(host, { type: 'RETRY' }, 'acknowledged', t);
+  t.is(world.sends, 3);
+  t.is(acknowledgedAtCentre(world.events, 'mesa-result').length, 1);
+});
+
+test('a tampered consolidation device is refused with a clear message and nothing is queued', async (t) => {
+  t.timeout(120_000);
+  const world = await makeWorld(t);
+  const file = path.join(world.deviceDir, MESA_RESULT_FILE_NAME);
+  const bytes = fs.readFileSync(file);
+  const at = Math.floor(bytes.length / 2);
+  bytes[at] = (bytes[at] ?? 0) ^ 0x01;
+  fs.writeFileSync(file, bytes);
+  const host = await world.start();
+  t.is(await host.settled(), 'device-refused');
+  t.regex(host.actor.getSnapshot().context.problem ?? '', /mesa result|signature|envelope|JSON/i);
+  t.deepEqual(host.outboxItems(), []);
+  t.is(world.sends, 0);
+  t.is(tickets(host).length, 0, 'no zero report for a refused device');
+  t.true(host.audit.entries().some((e) => e.event === 'device.refused'));
+});
+
+test('a simulacro result is never sent to a centre configured as the real election centre', async (t) => {
+  t.timeout(120_000);
+  const world = await makeWorld(t, (c) => ({ ...c, centre: { ...c.centre, real: true } }));
+  const host = await world.start();
+  t.is(await host.settled(), 'refused');
+  t.deepEqual(host.actor.getSnapshot().context.resultOutcome, {
+    status: 'refused',
+    reason: 'simulacro-to-real-centre',
+    detail: 'a simulacro result cannot be transmitted to the real computing centre',
+  });
+  t.is(world.sends, 0);
+  t.deepEqual(host.outboxItems(), []);
+});
+
+test('a restart mid-way resumes: no second zero report, no duplicate at the centre, the run completes', async (t) => {
+  t.timeout(180_000);
+  const world = await makeWorld(t);
+  const first = await world.start();
+  t.is(await first.settled(), 'acknowledged');
+  await step(first, { type: 'PRINT', copies: 1 }, 'acknowledged', t);
+  await first.close();
+  const sendsBefore = world.sends;
+
+  const second = await world.start();
+  t.is(await second.settled(), 'acknowledged');
+  t.is(world.sends, sendsBefore, 'an acknowledged result is not sent again');
+  t.is(tickets(second).length, 0, 'the zero report is not printed again');
+  await step(second, { type: 'CONTINUE' }, 'acknowledged', t);
+  await step(second, { type: 'CONTINUE' }, 'ready-to-close', t);
+  await step(second, { type: 'CLOSE' }, 'closed', t);
+  t.is(acknowledgedAtCentre(world.events, 'mesa-result').length, 1);
+  t.false(world.events.some((e) => e.kind === 'acknowledged' && e.duplicate));
+  t.true(second.audit.entries().some((e) => e.event === 'station.recovered'));
+});

@@ -19,6 +19,7 @@ import { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts
 import { ACTA_IMAGE_FILE_NAME, IMAGE_RECEIPT_FILE_NAME, RESULT_RECEIPT_FILE_NAME } from '../transmission-station/host-actors.ts';
 import { parseTransmissionHostConfig, type TransmissionHostConfigInput } from '../transmission-station/host-config.ts';
 import type { TransmissionScreen } from '../transmission-station/machine.ts';
+import { runTransmissionStation } from '../transmission-station/station.ts';
 import { startTransmissionHost, type TransmissionHost, type TransmissionHostOptions } from '../transmission-station/host.ts';
 import { buildMesaDevice, DEVICE_SOFTWARE_CODE, type MesaDevice } from './helpers/mesa-device.ts';
 import { tempDir } from './helpers/centre-harness.ts';
@@ -48,6 +49,7 @@ interface World {
   centreUp: boolean;
   sends: number;
   start(overrides?: Partial<TransmissionHostOptions>): Promise<TransmissionHost>;
+  hostOptions(): TransmissionHostOptions;
 }
 
 async function makeWorld(t: ExecutionContext, configChange: (c: TransmissionHostConfigInput) => TransmissionHostConfigInput = (c) => c): Promise<World> {
@@ -95,21 +97,24 @@ async function makeWorld(t: ExecutionContext, configChange: (c: TransmissionHost
     clockMs: Date.parse('2026-04-12T23:30:00Z'),
     centreUp: true,
     sends: 0,
+    hostOptions: () => ({
+      hardware,
+      clock: () => new Date(world.clockMs),
+      autoRetry: false,
+      softwareCode: DEVICE_SOFTWARE_CODE,
+      // The centre "down" refuses the connection as a dead host would; up, the real pinned HTTPS client.
+      sendUnit: (unit) => {
+        world.sends += 1;
+        return world.centreUp
+          ? sendUnit(unit, { url: centre.value.url, pinnedCert })
+          : Promise.resolve(err({ kind: 'unreachable' as const, detail: 'ECONNREFUSED', requestSent: false }));
+      },
+    }),
     async start(overrides = {}) {
       const parsed = parseTransmissionHostConfig(world.config);
       if (!parsed.ok) throw new Error(parsed.error.join('; '));
       const host = await startTransmissionHost(parsed.value, {
-        hardware,
-        clock: () => new Date(world.clockMs),
-        autoRetry: false,
-        softwareCode: DEVICE_SOFTWARE_CODE,
-        // The centre "down" refuses the connection as a dead host would; up, the real pinned HTTPS client.
-        sendUnit: (unit) => {
-          world.sends += 1;
-          return world.centreUp
-            ? sendUnit(unit, { url: centre.value.url, pinnedCert })
-            : Promise.resolve(err({ kind: 'unreachable' as const, detail: 'ECONNREFUSED', requestSent: false }));
-        },
+        ...world.hostOptions(),
         ...overrides,
       });
       if (!host.ok) throw new Error(JSON.stringify(host.error));
@@ -261,4 +266,20 @@ test('a restart mid-way resumes: no second zero report, no duplicate at the cent
   t.is(acknowledgedAtCentre(world.events, 'mesa-result').length, 1);
   t.false(world.events.some((e) => e.kind === 'acknowledged' && e.duplicate));
   t.true(second.audit.entries().some((e) => e.event === 'station.recovered'));
+});
+
+test('the console station (vep transmission run) walks the whole flow with the default coordinator choices and closes', async (t) => {
+  t.timeout(180_000);
+  const world = await makeWorld(t);
+  const parsed = parseTransmissionHostConfig(world.config);
+  if (!parsed.ok) throw new Error(parsed.error.join('; '));
+  const lines: string[] = [];
+  const station = await runTransmissionStation(parsed.value, { ...world.hostOptions(), onScreen: (line) => lines.push(line) });
+  if (!station.ok) throw new Error(JSON.stringify(station.error));
+  t.teardown(() => station.value.close());
+  t.is(await station.value.finished, 'closed', lines.join('\n'));
+  // Two copies of each constancia (constanciaCopies) after the zero report.
+  t.is(tickets(station.value.host).length, 5);
+  for (const n of [1, 2, 3]) t.true(world.hardware.usbStick(`respaldo-${n}`).state.finalized);
+  t.true(lines.includes('burning'));
 });

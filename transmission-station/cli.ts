@@ -1,7 +1,45 @@
 /** `vep transmission send`: transmit a consolidation device's result (and acta image) to the centre. */
 import fs from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
+import readline from 'node:readline';
+import { untilStopSignal } from '../shared/cli/stop-signal.ts';
 import { sendDevice } from './send.ts';
+import { parseTransmissionHostConfig } from './host-config.ts';
+import { describeTransmissionHostStartError } from './host.ts';
+import { runTransmissionStation } from './station.ts';
+
+/** `vep transmission run`: the Art. 30 flow from a configuration file, coordinated on the console. */
+async function run(configFile: string): Promise<number> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+  } catch (e) {
+    process.stderr.write(`vep transmission run: cannot read ${configFile}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  const config = parseTransmissionHostConfig(raw);
+  if (!config.ok) {
+    process.stderr.write(`vep transmission run: invalid configuration ${configFile}:\n${config.error.join('\n')}\n`);
+    return 1;
+  }
+  const stop = untilStopSignal();
+  try {
+    const station = await runTransmissionStation(config.value, { onScreen: (line) => process.stdout.write(`transmission: ${line}\n`) });
+    if (!station.ok) {
+      process.stderr.write(`vep transmission run: ${describeTransmissionHostStartError(station.error)}\n`);
+      return 1;
+    }
+    process.stdout.write('press Enter to retry after fixing a fault; stop with Ctrl+C (SIGINT) or SIGTERM\n');
+    const lines = readline.createInterface({ input: process.stdin });
+    lines.on('line', () => station.value.retry());
+    const outcome = await Promise.race([station.value.finished, stop.received.then(() => 'stopped' as const)]);
+    lines.close();
+    await station.value.close();
+    return outcome === 'out-of-service' ? 1 : 0;
+  } finally {
+    stop.cancel();
+  }
+}
 
 function seconds(value: string): number {
   if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError('expected a whole number of seconds');
@@ -20,6 +58,17 @@ interface SendOptions {
 
 export function registerTransmissionCommands(program: Command): void {
   const transmission = program.command('transmission').description('the transmission station (estación de transmisión)');
+  transmission
+    .command('run')
+    .description(
+      'run the transmission station (Art. 30): validate the consolidation device, puesta a cero, transmit the result, ' +
+        'print the constancias, scan and transmit the ODPE acta copy, burn and verify three write-once backups, close',
+    )
+    .requiredOption('--config <file>', 'station configuration (JSON: packagePath, rootPublicKeyFile, dataDir, keysDir, centre, devices, backupMedia)')
+    .option('--port <port>', 'operator screen port on 127.0.0.1 (reserved: the screen is not built yet)', (v) => Number.parseInt(v, 10), 0)
+    .action(async (opts: { config: string; port: number }) => {
+      process.exitCode = await run(opts.config);
+    });
   transmission
     .command('send')
     .description(

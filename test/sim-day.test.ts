@@ -72,7 +72,7 @@ for (const fault of ['printer-paper-out', 'device-pulled', 'cabin-crash'] as con
   });
 }
 
-test.serial('a script day: the acta equals the script totals (parallel integrity test)', async (t) => {
+test.serial('a script day on 3 cabins (definition varied in memory): the acta equals the script totals (parallel integrity test)', async (t) => {
   t.timeout(600_000);
   const loaded = loadElectionDefinitionFile(DEFAULT_DAY_DEFINITION);
   if (!loaded.ok) throw new Error('fixture');
@@ -98,10 +98,12 @@ test.serial('a script day: the acta equals the script totals (parallel integrity
   const scriptFile = `${dir}-script.json`;
   fs.writeFileSync(scriptFile, JSON.stringify(script));
   t.teardown(() => fs.rmSync(scriptFile, { force: true }));
-  const result = await runSimDay({ voters: 1, seed: 1, outDir: dir, faults: [], scriptFile });
+  const result = await runSimDay({ voters: 1, cabins: 3, seed: 1, outDir: dir, faults: [], scriptFile });
   if (!result.ok) throw new Error(result.error);
   t.deepEqual(failedNames(result.value), []);
   t.is(result.value.votes, script.length);
+  t.false(result.value.cabinsFromDefinition);
+  t.deepEqual(result.value.votesPerCabin, { 'cabin-1': 2, 'cabin-2': 2, 'cabin-3': 1 });
   const expected = tallyBallots(definition, script);
   if (!expected.ok) throw new Error('script tally');
   const withArt23 = addArt23Blanks(expected.value, 0);

@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { BoothHostConfigSchema } from '../booth/host-config.ts';
 import { IdentityHostConfigSchema } from '../identity-station/host-config.ts';
 import { ResultsHostConfigSchema } from '../results-station/host-config.ts';
+import { TransmissionHostConfigSchema } from '../transmission-station/host-config.ts';
 import type { DevicesConfigSchema } from '../shared/devices/factory.ts';
 import { DEPLOY_DIR, expandSpecifiers, readUnitFile, unitValue } from './helpers/deploy-unit-file.ts';
 
@@ -40,7 +41,7 @@ function parseExample(file: string, parse: (raw: unknown) => z.ZodSafeParseResul
 }
 
 test('deploy/config holds exactly the examples this test parses', (t) => {
-  t.deepEqual(fs.readdirSync(path.join(DEPLOY_DIR, 'config')).sort(), EXAMPLES.map((e) => e.file).sort());
+  t.deepEqual(fs.readdirSync(path.join(DEPLOY_DIR, 'config')).sort(), [...EXAMPLES.map((e) => e.file), 'transmission.example.json'].sort());
 });
 
 for (const example of EXAMPLES) {
@@ -69,6 +70,26 @@ for (const example of EXAMPLES) {
     }
   });
 }
+
+test('transmission.example.json parses with the transmission schema: real devices (printer, SANE scanner, consolidation port), write-once backup media in the same port, pinned https centre, the paths vep-transmission sets up', (t) => {
+  const config = TransmissionHostConfigSchema.parse(JSON.parse(readDeploy('config/transmission.example.json')));
+  const unit = readUnitFile(path.join(DEPLOY_DIR, 'systemd', 'vep-transmission.service'));
+  t.is(config.dataDir, `/var/lib/${unitValue(unit, 'Service', 'StateDirectory') ?? ''}`);
+  t.is(config.rootPublicKeyFile, path.posix.join(config.keysDir, 'public', 'onpe-root.json'));
+  t.is(config.packagePath, '/etc/vep/paquete-electoral.vep');
+  t.is(config.keysDir, '/etc/vep/keys');
+  t.is(config.devices.printer?.kind, 'escpos-serial');
+  t.is(config.devices.scanner?.kind, 'real');
+  t.is(config.devices.consolidation?.kind, 'real');
+  t.true(config.centre.url.startsWith('https://'));
+  t.truthy(config.centre.certFile, 'the centre certificate is pinned');
+  for (const medium of [config.devices.consolidation, ...config.backupMedia]) {
+    if (medium?.kind !== 'real') return t.fail('every medium is real hardware');
+    t.is(medium.mountPath, '/media/vep/consolidacion', 'the one mount point udev, tmpfiles and polkit share');
+    t.true(medium.requireMountPoint);
+  }
+  t.true(config.backupMedia.every((m) => m.writeOnce));
+});
 
 test('booth.example.json is cabin 1 with the accessibility keypad, matching vep-booth@1', (t) => {
   const config = BoothHostConfigSchema.parse(JSON.parse(readDeploy('config/booth.example.json')));

@@ -23,16 +23,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createActor, fromPromise } from 'xstate';
 import type { Actor } from 'xstate';
-import { z } from 'zod';
 import { openAuditLog, type AuditLog } from '../shared/audit/log.ts';
 import type { ContestChoice } from '../shared/ballot/ballot.ts';
 import { validateContestChoice, type DraftProblem } from '../shared/ballot/rules.ts';
-import { fromBase64Strict } from '../shared/crypto/base64.ts';
 import { loadSigner } from '../shared/crypto/keyset.ts';
 import { createDevices, type DeviceSetupError, type Devices } from '../shared/devices/factory.ts';
 import type { ActivationEvent } from '../shared/devices/activation/activation-reader.ts';
 import { findContest, localDateTimeToEpoch, type ElectionDefinition } from '../shared/election/definition.ts';
 import { checkSoftwareAuthorized, loadVerifiedPackage, type VerifiedPackage } from '../shared/election/package.ts';
+import { readRootPublicKeyFile } from '../shared/election/root-key.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 import { currentSoftwareVersionCode } from '../shared/software/version-code.ts';
 import type { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
@@ -101,19 +100,6 @@ export function recoveryFromStore(store: VoteStore, resultsWritten: boolean): Bo
 
 // --- start ----------------------------------------------------------------------------------------
 
-const publicKeyFileSchema = z.object({ publicKey: z.string() });
-
-function loadRootKey(file: string): Uint8Array | undefined {
-  try {
-    const parsed = publicKeyFileSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-    if (!parsed.success) return undefined;
-    const key = fromBase64Strict(parsed.data.publicKey, 32);
-    return key.ok ? key.value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 interface Assembled {
   readonly actors: HostActorFunctions;
   readonly pkg?: VerifiedPackage;
@@ -122,7 +108,7 @@ interface Assembled {
 
 function assemble(config: BoothHostConfig, devices: Devices, audit: AuditLog, clock: () => Date): Assembled {
   const down = (kind: SelfCheckFailure['kind']): Assembled => ({ actors: outOfServiceActorFunctions({ kind }) });
-  const rootKey = loadRootKey(config.rootPublicKeyFile);
+  const rootKey = readRootPublicKeyFile(config.rootPublicKeyFile);
   if (rootKey === undefined) return down('keys-invalid');
   const loaded = loadVerifiedPackage(config.packagePath, rootKey);
   if (!loaded.ok) {
@@ -276,7 +262,7 @@ export async function startBoothHost(config: BoothHostConfig, options: BoothHost
   const presence = await reader.presence();
   if (presence.ok && presence.value.present) enqueue({ type: 'inserted', deviceId: presence.value.deviceId });
 
-  const accessibility = startAccessibility(actor, definition, pkg?.packageHash, devices, options.audioCacheDir);
+  const accessibility = startAccessibility(actor, definition, pkg?.packageHash, devices, options.audioCacheDir ?? config.audioCacheDir);
 
   const held = (): PresidentCredential | null => (credential === null ? null : { presented: credential });
   return ok({

@@ -19,13 +19,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createActor, fromPromise } from 'xstate';
 import type { Actor } from 'xstate';
-import { z } from 'zod';
 import { openAuditLog, type AuditLog } from '../shared/audit/log.ts';
-import { fromBase64Strict } from '../shared/crypto/base64.ts';
 import { IDENTITY_ROLE, loadSigner } from '../shared/crypto/keyset.ts';
 import { createDevices, type DeviceSetupError, type Devices } from '../shared/devices/factory.ts';
 import { findElector, type ElectionDefinition } from '../shared/election/definition.ts';
 import { checkSoftwareAuthorized, loadVerifiedPackage, type VerifiedPackage } from '../shared/election/package.ts';
+import { readRootPublicKeyFile } from '../shared/election/root-key.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 import { currentSoftwareVersionCode } from '../shared/software/version-code.ts';
 import type { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
@@ -100,19 +99,6 @@ export function recoveryFromStore(store: IdentityStore): IdentityRecovery {
 
 // --- start ----------------------------------------------------------------------------------------
 
-const publicKeyFileSchema = z.object({ publicKey: z.string() });
-
-function loadRootKey(file: string): Uint8Array | undefined {
-  try {
-    const parsed = publicKeyFileSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-    if (!parsed.success) return undefined;
-    const key = fromBase64Strict(parsed.data.publicKey, 32);
-    return key.ok ? key.value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 interface Assembled {
   readonly actors: IdentityActorFunctions;
   readonly pkg?: VerifiedPackage;
@@ -127,7 +113,7 @@ function assemble(
   currentMembers: () => readonly PresentMember[],
 ): Assembled {
   const down = (kind: SelfCheckFailure['kind']): Assembled => ({ actors: outOfServiceActorFunctions({ kind }) });
-  const rootKey = loadRootKey(config.rootPublicKeyFile);
+  const rootKey = readRootPublicKeyFile(config.rootPublicKeyFile);
   if (rootKey === undefined) return down('package-invalid');
   const loaded = loadVerifiedPackage(config.packagePath, rootKey);
   if (!loaded.ok) {

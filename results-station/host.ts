@@ -20,15 +20,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createActor, fromPromise } from 'xstate';
 import type { Actor } from 'xstate';
-import { z } from 'zod';
 import { openAuditLog, type AuditLog } from '../shared/audit/log.ts';
-import { fromBase64Strict } from '../shared/crypto/base64.ts';
 import { loadSigner, RESULTS_ROLE } from '../shared/crypto/keyset.ts';
 import type { ActivationEvent, ActivationReader } from '../shared/devices/activation/activation-reader.ts';
 import type { ConsolidationDevice } from '../shared/devices/consolidation/consolidation-device.ts';
 import { createDevices, type DeviceSetupError, type Devices } from '../shared/devices/factory.ts';
 import type { ElectionDefinition } from '../shared/election/definition.ts';
 import { checkSoftwareAuthorized, loadVerifiedPackage, type VerifiedPackage } from '../shared/election/package.ts';
+import { readRootPublicKeyFile } from '../shared/election/root-key.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 import { CABIN_RESULTS_FILE_NAME } from '../shared/results/cabin-results.ts';
 import { IDENTITY_SUMMARY_FILE_NAME } from '../shared/results/identity-summary.ts';
@@ -81,19 +80,6 @@ export interface ResultsHostOptions {
 export const RESULTS_STORE_FILE = 'results.db';
 export const RESULTS_AUDIT_FILE = 'audit.db';
 
-const publicKeyFileSchema = z.object({ publicKey: z.string() });
-
-function loadRootKey(file: string): Uint8Array | undefined {
-  try {
-    const parsed = publicKeyFileSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-    if (!parsed.success) return undefined;
-    const key = fromBase64Strict(parsed.data.publicKey, 32);
-    return key.ok ? key.value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 interface Assembled {
   readonly actors: ResultsActorFunctions;
   readonly pkg?: VerifiedPackage;
@@ -111,7 +97,7 @@ interface AssembleArgs {
 
 function assemble({ config, devices, audit, clock, documents, running }: AssembleArgs): Assembled {
   const down = (kind: SelfCheckFailure['kind']): Assembled => ({ actors: outOfServiceActorFunctions({ kind }) });
-  const rootKey = loadRootKey(config.rootPublicKeyFile);
+  const rootKey = readRootPublicKeyFile(config.rootPublicKeyFile);
   if (rootKey === undefined) {
     audit.append('keys.refused', { message: 'ONPE root public key file unreadable' });
     return down('package-invalid');

@@ -1,23 +1,70 @@
 /** `vep booth run`: runs one voting cabin (host + kiosk screen) from its configuration file. */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { parseBoothHostConfig } from './host-config.ts';
+import { parseBoothHostConfig, type BoothHostConfig } from './host-config.ts';
 import { describeCabinStartError, runCabin } from './station.ts';
 import { untilStopSignal } from '../shared/cli/stop-signal.ts';
+import { describePackageError, loadVerifiedPackage } from '../shared/election/package.ts';
+import { readRootPublicKeyFile } from '../shared/election/root-key.ts';
+import { prerenderPackageClips } from './accessibility/prerender.ts';
+import type { SpeechError } from './accessibility/speech.ts';
 
-async function run(configFile: string, opts: { port: number }): Promise<number> {
+function readConfig(command: string, configFile: string): BoothHostConfig | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(configFile, 'utf8'));
   } catch (e) {
-    process.stderr.write(`vep booth run: cannot read ${configFile}: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
+    process.stderr.write(`vep booth ${command}: cannot read ${configFile}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return undefined;
   }
   const config = parseBoothHostConfig(raw);
   if (!config.ok) {
-    process.stderr.write(`vep booth run: invalid configuration ${configFile}:\n${config.error.join('\n')}\n`);
+    process.stderr.write(`vep booth ${command}: invalid configuration ${configFile}:\n${config.error.join('\n')}\n`);
+    return undefined;
+  }
+  return config.value;
+}
+
+function describeSpeechError(e: SpeechError): string {
+  switch (e.kind) {
+    case 'espeak-failed': return `espeak-ng failed: ${e.detail}`;
+    case 'voice-missing': return `espeak-ng has no ${e.voice} voice (install espeak-ng-data)`;
+    case 'cache': return `clip cache: ${e.detail}`;
+    case 'unknown-clip': return 'unknown clip';
+  }
+}
+
+/** Installation step: renders the audio ballot of the verified package into the cabin's clip cache. */
+async function prepareAudio(configFile: string): Promise<number> {
+  const config = readConfig('prepare-audio', configFile);
+  if (config === undefined) return 1;
+  if (config.audioCacheDir === undefined) {
+    process.stderr.write('vep booth prepare-audio: the configuration has no audioCacheDir\n');
     return 1;
   }
+  const rootKey = readRootPublicKeyFile(config.rootPublicKeyFile);
+  if (rootKey === undefined) {
+    process.stderr.write(`vep booth prepare-audio: cannot read the ONPE root public key ${config.rootPublicKeyFile}\n`);
+    return 1;
+  }
+  const pkg = loadVerifiedPackage(config.packagePath, rootKey);
+  if (!pkg.ok) {
+    process.stderr.write(`vep booth prepare-audio: ${describePackageError(pkg.error)}\n`);
+    return 1;
+  }
+  const rendered = await prerenderPackageClips(pkg.value.payload.definition, pkg.value.packageHash, config.audioCacheDir);
+  if (!rendered.ok) {
+    process.stderr.write(`vep booth prepare-audio: ${describeSpeechError(rendered.error)}\n`);
+    return 1;
+  }
+  process.stdout.write(`audio ballot clips in ${config.audioCacheDir}: ${rendered.value.rendered} rendered, ${rendered.value.reused} already there\n`);
+  return 0;
+}
+
+async function run(configFile: string, opts: { port: number }): Promise<number> {
+  const loaded = readConfig('run', configFile);
+  if (loaded === undefined) return 1;
+  const config = { value: loaded };
   const stop = untilStopSignal();
   try {
     const cabin = await runCabin(config.value, { port: opts.port });
@@ -43,5 +90,12 @@ export function registerBoothCommands(program: Command): void {
     .option('--port <port>', 'kiosk screen port on 127.0.0.1 (0: any free port)', (v) => Number.parseInt(v, 10), 0)
     .action(async (opts: { config: string; port: number }) => {
       process.exitCode = await run(opts.config, opts);
+    });
+  booth
+    .command('prepare-audio')
+    .description('installation: render every spoken prompt of the verified election package into the cabin\'s audioCacheDir (espeak-ng)')
+    .requiredOption('--config <file>', 'cabin configuration (JSON, with audioCacheDir)')
+    .action(async (opts: { config: string }) => {
+      process.exitCode = await prepareAudio(opts.config);
     });
 }

@@ -17,6 +17,12 @@ export const BoothHostConfigSchema = z.strictObject({
   dataDir: z.string().min(1),
   /** Key set directory holding this cabin's own signing key (secret/<cabinId>.json). */
   keysDir: z.string().min(1),
+  /**
+   * Clip cache of the audio ballot, filled at installation by `vep booth prepare-audio` (clips are
+   * keyed by the package hash, so a cache of another package is never used). Absent: every clip
+   * is rendered in memory when first spoken (slower on a Raspberry Pi, never written to disk).
+   */
+  audioCacheDir: z.string().min(1).optional(),
   /** Passed to createDevices; the cabin needs activationReader, printer and consolidation. */
   devices: DevicesConfigSchema,
 });

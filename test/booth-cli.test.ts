@@ -27,6 +27,31 @@ test('vep booth run refuses a missing or invalid configuration with a message', 
   t.regex(invalid.stderr, /cabinId: must be cabin-N/);
 });
 
+test('vep booth prepare-audio refuses a configuration without a clip cache or with an unverifiable package', async (t) => {
+  const dir = tempDir(t);
+  const keysDir = path.join(dir, 'keys');
+  t.true(generateKeySet(keysDir).ok);
+  const base = {
+    packagePath: path.join(dir, 'missing.pkg'),
+    rootPublicKeyFile: publicKeyFile(keysDir, 'onpe-root'),
+    cabinId: 'cabin-1',
+    dataDir: path.join(dir, 'data'),
+    keysDir,
+    devices: {},
+  };
+  const noCache = path.join(dir, 'no-cache.json');
+  fs.writeFileSync(noCache, JSON.stringify(base));
+  const refused = await runCli(['booth', 'prepare-audio', '--config', noCache]);
+  t.is(refused.code, 1);
+  t.regex(refused.stderr, /has no audioCacheDir/);
+  const badPackage = path.join(dir, 'bad-package.json');
+  fs.writeFileSync(badPackage, JSON.stringify({ ...base, audioCacheDir: path.join(dir, 'audio') }));
+  const unverified = await runCli(['booth', 'prepare-audio', '--config', badPackage]);
+  t.is(unverified.code, 1);
+  t.regex(unverified.stderr, /prepare-audio: .*(read|package)/i);
+  t.false(fs.existsSync(path.join(dir, 'audio')), 'nothing is rendered for a package that did not verify');
+});
+
 test('vep booth run serves the cabin screen on 127.0.0.1 and stops cleanly on SIGTERM', async (t) => {
   const dir = tempDir(t);
   const keysDir = path.join(dir, 'keys');

@@ -7,130 +7,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { sha256Hex } from '../shared/crypto/hash.ts';
-import { publicKeyFile } from '../shared/crypto/keyset.ts';
 import { groupHex } from '../shared/documents/report-pieces.ts';
-import { err } from '../shared/result.ts';
-import { MESA_RESULT_FILE_NAME, PACKAGE_COPY_FILE_NAME } from '../shared/results/mesa-result.ts';
-import { sendUnit } from '../shared/transmission/client.ts';
+import { MESA_RESULT_FILE_NAME } from '../shared/results/mesa-result.ts';
 import { BACKOFF } from '../shared/transmission/queue.ts';
-import { startCentre, type RunningCentre } from '../centre/service.ts';
 import type { ReceiverEvent } from '../centre/receiver.ts';
-import { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
 import { ACTA_IMAGE_FILE_NAME, IMAGE_RECEIPT_FILE_NAME, RESULT_RECEIPT_FILE_NAME } from '../transmission-station/host-actors.ts';
-import { parseTransmissionHostConfig, type TransmissionHostConfigInput } from '../transmission-station/host-config.ts';
+import { parseTransmissionHostConfig } from '../transmission-station/host-config.ts';
+import type { TransmissionHost } from '../transmission-station/host.ts';
 import type { TransmissionScreen } from '../transmission-station/machine.ts';
 import { runTransmissionStation } from '../transmission-station/station.ts';
-import { startTransmissionHost, type TransmissionHost, type TransmissionHostOptions } from '../transmission-station/host.ts';
-import { buildMesaDevice, DEVICE_SOFTWARE_CODE, type MesaDevice } from './helpers/mesa-device.ts';
-import { tempDir } from './helpers/centre-harness.ts';
-
-let sharedDevice: MesaDevice | undefined;
-let sharedRoot: string | undefined;
-/** Key generation and device building are slow: one device per test file, copied per test. */
-function mesaDevice(): MesaDevice {
-  if (sharedDevice === undefined) {
-    sharedRoot = fs.mkdtempSync(path.join(fs.realpathSync(process.env['TMPDIR'] ?? '/tmp'), 'vep-'));
-    const root = sharedRoot;
-    process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
-    sharedDevice = buildMesaDevice(path.join(root, 'device'), { keysDir: path.join(root, 'keys') });
-  }
-  return sharedDevice;
-}
-
-interface World {
-  readonly tmp: string;
-  readonly device: MesaDevice;
-  readonly deviceDir: string;
-  readonly hardware: SimulatedHardware;
-  readonly centre: RunningCentre;
-  readonly events: ReceiverEvent[];
-  readonly config: TransmissionHostConfigInput;
-  clockMs: number;
-  centreUp: boolean;
-  sends: number;
-  start(overrides?: Partial<TransmissionHostOptions>): Promise<TransmissionHost>;
-  hostOptions(): TransmissionHostOptions;
-}
-
-async function makeWorld(t: ExecutionContext, configChange: (c: TransmissionHostConfigInput) => TransmissionHostConfigInput = (c) => c): Promise<World> {
-  const device = mesaDevice();
-  const tmp = tempDir(t);
-  const deviceDir = path.join(tmp, 'stick');
-  fs.cpSync(device.dir, deviceDir, { recursive: true });
-  const events: ReceiverEvent[] = [];
-  const centre = await startCentre({
-    packagePaths: [path.join(device.dir, PACKAGE_COPY_FILE_NAME)],
-    keysDir: device.keysDir,
-    dbFile: path.join(tmp, 'centre.db'),
-    real: false,
-    clock: () => new Date('2026-04-12T23:40:00Z'),
-    onEvent: (e) => events.push(e),
-  });
-  if (!centre.ok) throw new Error(centre.error);
-  t.teardown(() => centre.value.close());
-  const certFile = centre.value.certFile;
-  if (certFile === undefined) throw new Error('the centre serves HTTPS');
-  const hardware = new SimulatedHardware();
-  const config = configChange({
-    packagePath: path.join(device.dir, PACKAGE_COPY_FILE_NAME),
-    rootPublicKeyFile: publicKeyFile(device.keysDir, 'onpe-root'),
-    dataDir: path.join(tmp, 'data'),
-    keysDir: device.keysDir,
-    centre: { url: centre.value.url, certFile, real: false },
-    constanciaCopies: 2,
-    devices: {
-      printer: { kind: 'simulated-pty', statusReplyTimeoutMs: 5000 },
-      scanner: { kind: 'simulated', name: 'scanner' },
-      consolidation: { kind: 'real', mountPath: deviceDir, requireMountPoint: false },
-    },
-    backupMedia: [1, 2, 3].map((n) => ({ kind: 'simulated' as const, name: `respaldo-${n}`, writeOnce: true })),
-  });
-  const pinnedCert = fs.readFileSync(certFile, 'utf8');
-  const world: World = {
-    tmp,
-    device,
-    deviceDir,
-    hardware,
-    centre: centre.value,
-    events,
-    config,
-    clockMs: Date.parse('2026-04-12T23:30:00Z'),
-    centreUp: true,
-    sends: 0,
-    hostOptions: () => ({
-      hardware,
-      clock: () => new Date(world.clockMs),
-      autoRetry: false,
-      softwareCode: DEVICE_SOFTWARE_CODE,
-      // The centre "down" refuses the connection as a dead host would; up, the real pinned HTTPS client.
-      sendUnit: (unit) => {
-        world.sends += 1;
-        return world.centreUp
-          ? sendUnit(unit, { url: centre.value.url, pinnedCert })
-          : Promise.resolve(err({ kind: 'unreachable' as const, detail: 'ECONNREFUSED', requestSent: false }));
-      },
-    }),
-    async start(overrides = {}) {
-      const parsed = parseTransmissionHostConfig(world.config);
-      if (!parsed.ok) throw new Error(parsed.error.join('; '));
-      const host = await startTransmissionHost(parsed.value, {
-        ...world.hostOptions(),
-        ...overrides,
-      });
-      if (!host.ok) throw new Error(JSON.stringify(host.error));
-      t.teardown(() => host.value.close());
-      return host.value;
-    },
-  };
-  await hardware.scanner('scanner').placeText('ACTA DE ESCRUTINIO - EJEMPLAR ODPE');
-  return world;
-}
-
-function tickets(host: TransmissionHost): string[] {
-  const emulator = host.devices.printer?.simulator?.emulator;
-  if (emulator === undefined) throw new Error('simulated printer expected');
-  return emulator.completeTickets().map((ticket) => ticket.text);
-}
+import { makeWorld, tickets } from './helpers/transmission-host-world.ts';
 
 async function step(host: TransmissionHost, event: Parameters<TransmissionHost['send']>[0], expected: TransmissionScreen, t: ExecutionContext): Promise<void> {
   host.send(event);
@@ -274,7 +160,7 @@ test('the console station (vep transmission run) walks the whole flow with the d
   const parsed = parseTransmissionHostConfig(world.config);
   if (!parsed.ok) throw new Error(parsed.error.join('; '));
   const lines: string[] = [];
-  const station = await runTransmissionStation(parsed.value, { ...world.hostOptions(), onScreen: (line) => lines.push(line) });
+  const station = await runTransmissionStation(parsed.value, { ...world.hostOptions(), console: true, onScreen: (line) => lines.push(line) });
   if (!station.ok) throw new Error(JSON.stringify(station.error));
   t.teardown(() => station.value.close());
   t.is(await station.value.finished, 'closed', lines.join('\n'));

@@ -9,7 +9,7 @@ import { describeTransmissionHostStartError } from './host.ts';
 import { runTransmissionStation } from './station.ts';
 
 /** `vep transmission run`: the Art. 30 flow from a configuration file, coordinated on the console. */
-async function run(configFile: string): Promise<number> {
+async function run(configFile: string, opts: { port: number; console: boolean }): Promise<number> {
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(configFile, 'utf8'));
@@ -24,16 +24,22 @@ async function run(configFile: string): Promise<number> {
   }
   const stop = untilStopSignal();
   try {
-    const station = await runTransmissionStation(config.value, { onScreen: (line) => process.stdout.write(`transmission: ${line}\n`) });
+    const station = await runTransmissionStation(config.value, {
+      console: opts.console,
+      port: opts.port,
+      onScreen: (line) => process.stdout.write(`transmission: ${line}\n`),
+    });
     if (!station.ok) {
       process.stderr.write(`vep transmission run: ${describeTransmissionHostStartError(station.error)}\n`);
       return 1;
     }
-    process.stdout.write('press Enter to retry after fixing a fault; stop with Ctrl+C (SIGINT) or SIGTERM\n');
-    const lines = readline.createInterface({ input: process.stdin });
-    lines.on('line', () => station.value.retry());
+    if (station.value.screenUrl !== undefined) process.stdout.write(`transmission station screen: ${station.value.screenUrl}\n`);
+    else process.stdout.write('console mode: press Enter to retry after fixing a fault\n');
+    process.stdout.write('stop with Ctrl+C (SIGINT) or SIGTERM\n');
+    const lines = opts.console ? readline.createInterface({ input: process.stdin }) : undefined;
+    lines?.on('line', () => station.value.retry());
     const outcome = await Promise.race([station.value.finished, stop.received.then(() => 'stopped' as const)]);
-    lines.close();
+    lines?.close();
     await station.value.close();
     return outcome === 'out-of-service' ? 1 : 0;
   } finally {
@@ -65,9 +71,10 @@ export function registerTransmissionCommands(program: Command): void {
         'print the constancias, scan and transmit the ODPE acta copy, burn and verify three write-once backups, close',
     )
     .requiredOption('--config <file>', 'station configuration (JSON: packagePath, rootPublicKeyFile, dataDir, keysDir, centre, devices, backupMedia)')
-    .option('--port <port>', 'operator screen port on 127.0.0.1 (reserved: the screen is not built yet)', (v) => Number.parseInt(v, 10), 0)
-    .action(async (opts: { config: string; port: number }) => {
-      process.exitCode = await run(opts.config);
+    .option('--port <port>', 'coordinator screen port on 127.0.0.1 (0: any free port)', (v) => Number.parseInt(v, 10), 0)
+    .option('--console', 'no screen: the default choices (print the configured copies, continue, close), Enter retries a fault', false)
+    .action(async (opts: { config: string; port: number; console: boolean }) => {
+      process.exitCode = await run(opts.config, opts);
     });
   transmission
     .command('send')

@@ -49,7 +49,7 @@ export interface TransmissionHost {
 }
 
 export type TransmissionHostStartError =
-  | { readonly kind: 'data-dir' | 'package' | 'keys' | 'outbox' | 'audit-log' | 'certificate'; readonly detail: string }
+  | { readonly kind: 'data-dir' | 'package' | 'keys' | 'outbox' | 'audit-log' | 'certificate' | 'screen'; readonly detail: string }
   | { readonly kind: 'devices'; readonly detail: string }
   | { readonly kind: 'devices-missing'; readonly missing: string };
 

@@ -1,6 +1,7 @@
 /**
- * A running transmission station: the host plus the console coordinator. There is no operator
- * screen yet (issue 7 item 4), so the coordinator's choices are the defaults: print the configured
+ * A running transmission station: the host plus either the coordinator's screen on 127.0.0.1
+ * (ui/server.ts; the kiosk opens it) or, with `console`, a console coordinator whose choices are
+ * the defaults: print the configured
  * number of constancias for each acknowledged file, go on after a refusal (the image and the
  * backups are still owed), close after the third backup; a pending transmission waits for the
  * outbox's backoff; a fault (device, printer, scanner, medium) waits for `retry()`.
@@ -8,10 +9,13 @@
 import type { Result } from '../shared/result.ts';
 import type { TransmissionHostConfig } from './host-config.ts';
 import { startTransmissionHost, type TransmissionHost, type TransmissionHostOptions, type TransmissionHostStartError } from './host.ts';
+import { startTransmissionScreenServer } from './ui/server.ts';
 import { transmissionScreenOf, type TransmissionEvent, type TransmissionSnapshot } from './machine.ts';
 
 export interface RunningTransmissionStation {
   readonly host: TransmissionHost;
+  /** The coordinator's screen (absent in console mode). */
+  readonly screenUrl: string | undefined;
   /** Resolves when the station is closed (or out of service). */
   readonly finished: Promise<'closed' | 'out-of-service'>;
   /** The coordinator fixed the fault on screen (inserted a medium, loaded paper...). */
@@ -34,7 +38,7 @@ export function defaultCoordinatorEvent(snapshot: TransmissionSnapshot, copies: 
 
 export async function runTransmissionStation(
   config: TransmissionHostConfig,
-  options: TransmissionHostOptions & { onScreen?: (line: string) => void } = {},
+  options: TransmissionHostOptions & { onScreen?: (line: string) => void; console?: boolean; port?: number } = {},
 ): Promise<Result<RunningTransmissionStation, TransmissionHostStartError>> {
   const started = await startTransmissionHost(config, options);
   if (!started.ok) return started;
@@ -51,17 +55,31 @@ export async function runTransmissionStation(
       resolveFinished(screen);
       return;
     }
+    if (options.console !== true) return;
     const next = defaultCoordinatorEvent(snapshot, config.constanciaCopies);
     // Sent after the current transition completes (xstate processes sends from subscribers in order).
     if (next !== undefined) queueMicrotask(() => host.send(next));
   });
+  let screen: Awaited<ReturnType<typeof startTransmissionScreenServer>> | undefined;
+  if (options.console !== true) {
+    try {
+      screen = await startTransmissionScreenServer({ host, port: options.port ?? 0 });
+    } catch (e) {
+      await host.close();
+      return { ok: false, error: { kind: 'screen', detail: e instanceof Error ? e.message : String(e) } };
+    }
+  }
   return {
     ok: true,
     value: {
       host,
+      screenUrl: screen?.url,
       finished,
       retry: () => host.send({ type: 'RETRY' }),
-      close: () => host.close(),
+      close: async () => {
+        await screen?.close();
+        await host.close();
+      },
     },
   };
 }

@@ -1,0 +1,90 @@
+/**
+ * What the coordinator's screen shows (Spanish) and may send, derived from the machine snapshot
+ * and the outbox: the step of Art. 30, the per-file status board (pendiente, enviado, recibido,
+ * rechazado con motivo), backup progress and the buttons the current state accepts.
+ */
+import type { ElectionDefinition } from '../../shared/election/definition.ts';
+import type { OutboxItem } from '../../shared/transmission/queue.ts';
+import { BACKUP_COPIES, transmissionScreenOf, type TransmissionScreen, type TransmissionSnapshot } from '../machine.ts';
+
+export type TransmissionAction = 'RETRY' | 'CONTINUE' | 'PRINT' | 'CLOSE';
+
+export interface TransmissionView {
+  readonly screen: TransmissionScreen;
+  readonly title: string;
+  readonly instruction: string;
+  readonly problem: string | null;
+  readonly simulacro: boolean;
+  readonly election: string;
+  readonly mesa: string;
+  readonly board: readonly { readonly file: string; readonly status: string; readonly detail: string | null }[];
+  readonly backups: { readonly done: number; readonly of: number };
+  readonly printed: { readonly result: number; readonly image: number };
+  readonly actions: readonly TransmissionAction[];
+}
+
+const TITLES: Record<TransmissionScreen, { title: string; instruction: string }> = {
+  validating: { title: 'Validando el dispositivo', instruction: 'Se verifican el paquete electoral, el resultado firmado y el código del software.' },
+  'device-refused': { title: 'Dispositivo rechazado', instruction: 'Retire el dispositivo. Inserte el dispositivo correcto de la mesa y pulse Reintentar.' },
+  'out-of-service': { title: 'Estación fuera de servicio', instruction: 'El software de esta estación no está autorizado. Avise al coordinador de ODPE.' },
+  connecting: { title: 'Conectando', instruction: 'Se conecta el dispositivo de comunicación.' },
+  'link-down': { title: 'Sin conexión', instruction: 'Revise el dispositivo de comunicación y pulse Reintentar.' },
+  zeroing: { title: 'Puesta a cero', instruction: 'Se imprime el reporte de puesta a cero de la estación de transmisión.' },
+  'zero-failed': { title: 'Puesta a cero no realizada', instruction: 'Revise la impresora y pulse Reintentar.' },
+  transmitting: { title: 'Transmitiendo', instruction: 'Se envía al centro de cómputo, cifrado y firmado.' },
+  acknowledged: { title: 'Recibido por el centro de cómputo', instruction: 'Imprima las constancias de transmisión y continúe.' },
+  refused: { title: 'Rechazado por el centro de cómputo', instruction: 'Anote el motivo. Continúe: la imagen del acta y los respaldos siguen siendo necesarios.' },
+  pending: { title: 'Envío pendiente', instruction: 'El envío queda guardado y se reintenta solo. Puede pulsar Reintentar.' },
+  printing: { title: 'Imprimiendo', instruction: 'Se imprime la constancia de transmisión.' },
+  'print-fault': { title: 'Falla de impresión', instruction: 'Revise el papel y la impresora y pulse Reintentar.' },
+  scanning: { title: 'Digitalizando el acta', instruction: 'Se digitaliza el ejemplar del acta para la ODPE.' },
+  'scan-failed': { title: 'Falla del escáner', instruction: 'Coloque el acta en el escáner y pulse Reintentar.' },
+  burning: { title: 'Grabando respaldos', instruction: 'Se graban y verifican tres copias en medios de una sola escritura.' },
+  'backup-failed': { title: 'Falla del respaldo', instruction: 'El medio quedó inutilizado. Inserte un medio nuevo y pulse Reintentar.' },
+  'ready-to-close': { title: 'Listo para cerrar', instruction: 'Los tres respaldos están verificados. Cierre la estación.' },
+  closed: { title: 'Estación cerrada', instruction: 'La transmisión de la mesa terminó.' },
+};
+
+const STATUS: Record<OutboxItem['status'], string> = { pending: 'pendiente', sent: 'enviado, sin respuesta', acknowledged: 'recibido', refused: 'rechazado' };
+
+function actionsOf(screen: TransmissionScreen): TransmissionAction[] {
+  switch (screen) {
+    case 'device-refused':
+    case 'link-down':
+    case 'zero-failed':
+    case 'pending':
+    case 'print-fault':
+    case 'scan-failed':
+    case 'backup-failed':
+      return ['RETRY'];
+    case 'acknowledged':
+      return ['PRINT', 'CONTINUE'];
+    case 'refused':
+      return ['CONTINUE'];
+    case 'ready-to-close':
+      return ['CLOSE'];
+    default:
+      return [];
+  }
+}
+
+export function transmissionView(snapshot: TransmissionSnapshot, items: readonly OutboxItem[], definition: ElectionDefinition): TransmissionView {
+  const screen = transmissionScreenOf(snapshot);
+  const { context } = snapshot;
+  return {
+    screen,
+    ...TITLES[screen],
+    problem: context.problem,
+    simulacro: definition.election.simulacro,
+    election: definition.election.name,
+    mesa: definition.mesa.number,
+    board: items.map((item) => ({
+      file: item.kind === 'mesa-result' ? 'Resultado de la mesa' : 'Imagen del acta',
+      status: STATUS[item.status],
+      detail: item.status === 'refused' ? `${item.refusalReason ?? ''}: ${item.lastError ?? ''}` : item.status === 'acknowledged' ? null : item.lastError,
+    })),
+    backups: { done: context.backupsDone, of: BACKUP_COPIES },
+    printed: context.printed,
+    actions: actionsOf(screen),
+  };
+}

@@ -71,6 +71,8 @@ export const AUDIT_EVENTS = {
   // --- Cabin (no ballot id, no selection in any entry) --------------------------------------
   'session.started': { disposition: 'info', severity: 'routine', description: 'A voting session began in the cabin.' },
   'session.cancelled': { disposition: 'warning', severity: 'notable', description: 'A voting session was cancelled before a ballot was committed.' },
+  'token.claim-released': { disposition: 'info', severity: 'notable', description: 'A cabin gave back its claim on an activation device after a session ended without a vote (the nonce is not logged).' },
+  'token.claim-kept': { disposition: 'warning', severity: 'notable', description: 'A cabin could not give back its claim on an activation device; only that cabin accepts the device again.' },
   'session.timed-out': { disposition: 'warning', severity: 'notable', description: 'A voting session was handed back to a poll worker after inactivity.' },
   'ballot.committed': { disposition: 'success', severity: 'routine', description: 'A ballot was durably stored (its id and content are not logged).' },
   'ballot.commit-failed': { disposition: 'failure', severity: 'alarm', description: 'A ballot could not be stored; the voter was not told it was recorded.' },

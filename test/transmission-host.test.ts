@@ -169,3 +169,20 @@ test('the console station (vep transmission run) walks the whole flow with the d
   for (const n of [1, 2, 3]) t.true(world.hardware.usbStick(`respaldo-${n}`).state.finalized);
   t.true(lines.includes('burning'));
 });
+
+test('a backup whose read-back differs is not counted; the spent write-once medium is not reused', async (t) => {
+  t.timeout(120_000);
+  const world = await makeWorld(t);
+  const host = await world.start();
+  t.is(await host.settled(), 'acknowledged');
+  await step(host, { type: 'CONTINUE' }, 'acknowledged', t);
+  world.hardware.usbStick('respaldo-2').injectFault({ type: 'corrupt-next-read', offset: 3 });
+  await step(host, { type: 'CONTINUE' }, 'backup-failed', t);
+  t.is(host.actor.getSnapshot().context.backupsDone, 1);
+  t.regex(host.actor.getSnapshot().context.problem ?? '', /differs after writing/);
+  t.true(world.hardware.usbStick('respaldo-2').state.finalized, 'the medium was finalized before the read-back');
+  await step(host, { type: 'RETRY' }, 'backup-failed', t);
+  t.regex(host.actor.getSnapshot().context.problem ?? '', /not a blank write-once medium/);
+  t.is(host.audit.entries().filter((e) => e.event === 'backup.failed').length, 2);
+  t.is(host.audit.entries().filter((e) => e.event === 'backup.written').length, 1);
+});

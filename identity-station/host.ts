@@ -14,6 +14,9 @@
  * - Assisted voters (Art. 22) are a count in the machine; the host persists it to the store when
  *   the machine emits `voter.assistance-authorized`, so the signed summary counts them too.
  * - Schedule instants: shared/election/local-time.ts localDateTimeToEpoch (the cabin uses it too).
+ * - The machine's delays run on the host's clock (host-clock.ts), not on real time: a simulated
+ *   clock advanced by the tester opens and closes voting at the schedule. The host checks the
+ *   timers before every event it forwards, so an action right after a clock jump sees the jump.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,7 +36,9 @@ import { localDateTimeToEpoch } from '../shared/election/local-time.ts';
 import type { Dni } from './dni.ts';
 import type { IdentityHostConfig } from './host-config.ts';
 import { hostActorFunctions, outOfServiceActorFunctions, type IdentityActorFunctions } from './host-actors.ts';
+import { createHostTimerClock } from './host-clock.ts';
 import { createIdentityMachine, type IdentityMachine } from './machine.ts';
+import { IDENTITY_HOST_CLOCK_POLL_MS } from './timeouts.ts';
 import type {
   IdentityActorContracts,
   IdentityActorName,
@@ -68,6 +73,8 @@ export type IdentityHostStartError =
 export interface IdentityHostOptions {
   readonly hardware?: SimulatedHardware;
   readonly clock?: () => Date;
+  /** How often the host compares its clock with the machine's timers (tests shorten it). */
+  readonly clockPollMs?: number;
 }
 
 export const IDENTITY_STORE_FILE = 'identity.db';
@@ -228,7 +235,8 @@ export async function startIdentityHost(
     }
     input = { schedule: identitySchedule(definition), ...(recovery === undefined || recovery.phase === 'installing' ? {} : { recovery }) };
   }
-  const actor = createActor(machine, { input });
+  const timers = createHostTimerClock(() => clock().getTime(), options.clockPollMs ?? IDENTITY_HOST_CLOCK_POLL_MS);
+  const actor = createActor(machine, { input, clock: timers });
   running.actor = actor;
   const append = (event: Parameters<AuditLog['append']>[0], message: string) => {
     try {
@@ -262,9 +270,13 @@ export async function startIdentityHost(
     actor,
     definition,
     devices,
-    send: (event) => actor.send(event),
+    send: (event) => {
+      timers.check();
+      actor.send(event);
+    },
     readPresidentCredential,
     async close() {
+      timers.stop();
       actor.stop();
       await devices.close();
       store?.disconnect();

@@ -49,6 +49,7 @@ export async function runIdentityStation(
     const screen = await startIdentityScreenServer(host.actor, host.definition, {
       port: options.port ?? 0,
       readPresidentCredential: () => host.readPresidentCredential(),
+      send: (event) => host.send(event),
     });
     return ok({
       host,

@@ -63,6 +63,13 @@ export type IdentityDurationDelay = keyof typeof IDENTITY_DELAY_FIELDS;
 export type IdentityScheduleDelay = keyof typeof IDENTITY_SCHEDULE_DELAYS;
 export type IdentityDelayName = IdentityDurationDelay | IdentityScheduleDelay;
 
+/**
+ * How often the identity host compares its clock with the machine's pending timers
+ * (host-clock.ts). 1 s: the schedule is to the minute, and the host also checks before every
+ * event it forwards, so a member never acts on a stale schedule.
+ */
+export const IDENTITY_HOST_CLOCK_POLL_MS = 1_000;
+
 /** Defaults overridden by configuration. Throws on a value outside its range (broken configuration). */
 export function resolveIdentityTimeouts(overrides: Partial<IdentityTimeouts> = {}): IdentityTimeouts {
   const resolved: IdentityTimeouts = { ...DEFAULT_IDENTITY_TIMEOUTS, ...overrides };

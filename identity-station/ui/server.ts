@@ -73,6 +73,11 @@ export interface IdentityScreenServerOptions {
    * close; null when none is presented. Absent: always null (the machine asks for it).
    */
   readonly readPresidentCredential?: (action: PresidentAction) => Promise<PresidentCredential | null>;
+  /**
+   * Host: forwards an event to the machine (host.send brings the machine's timers up to the
+   * host clock first). Absent: straight to the actor.
+   */
+  readonly send?: (event: IdentityEvent) => void;
 }
 
 export async function startIdentityScreenServer(
@@ -81,6 +86,7 @@ export async function startIdentityScreenServer(
   options: IdentityScreenServerOptions = {},
 ): Promise<IdentityScreenServer> {
   const readCredential = options.readPresidentCredential ?? (() => Promise.resolve(null));
+  const send = options.send ?? ((event: IdentityEvent) => actor.send(event));
   async function toEvent(request: PresidentRequest): Promise<IdentityEvent> {
     switch (request.type) {
       case 'INSTALL':
@@ -97,7 +103,7 @@ export async function startIdentityScreenServer(
     refusal: 'not a president event',
     port: options.port,
     view: () => identityView(actor.getSnapshot(), definition),
-    deliver: async (request) => actor.send(await toEvent(request)),
+    deliver: async (request) => send(await toEvent(request)),
     subscribe: (changed) => {
       const subscription = actor.subscribe({ next: changed });
       return () => subscription.unsubscribe();

@@ -27,7 +27,7 @@
  *   lying on the table should not tell which cabin its last voter used.
  */
 import { randomUUID } from 'node:crypto';
-import { readDeviceState } from '../shared/activation/device-state.ts';
+import { readDeviceClaim, readDeviceState } from '../shared/activation/device-state.ts';
 import { issueToken as issueActivationToken } from '../shared/activation/token.ts';
 import { AUDIT_EXPORT_FILE_NAME, exportAuditLog, verifyAuditExport } from '../shared/audit/export.ts';
 import type { AuditLog } from '../shared/audit/log.ts';
@@ -254,8 +254,20 @@ async function readReturnedDevice(parts: IdentityHostParts): Out<'readReturnedDe
   const read = await parts.reader.read({ expectDeviceId: presence.value.deviceId });
   if (!read.ok) return err({ kind: read.error.kind === 'no-device' || read.error.kind === 'device-removed' ? 'no-device' : 'unreadable' });
   if (isMemberCredential(read.value)) return ok({ state: 'invalid' });
-  const state = readDeviceState(read.value, { resolveKey: resolvePackageKey(parts.pkg), ...scope(parts) });
-  return ok({ state: state.state });
+  const options = { resolveKey: resolvePackageKey(parts.pkg), ...scope(parts) };
+  const state = readDeviceState(read.value, options);
+  if (state.state !== 'invalid') return ok({ state: state.state });
+  // readDeviceState reports a claim as invalid on purpose (never as an unused token); a VALID
+  // claim of this mesa gets its own screen that names the cabin. The token inside is not kept.
+  const claim = readDeviceClaim(read.value, options);
+  const cabin = claim.ok ? cabinNumber(claim.value.cabin) : undefined;
+  return ok(cabin === undefined ? { state: 'invalid' } : { state: 'claimed', cabin });
+}
+
+/** 'cabin-3' -> 3 (CABIN_ROLE_PATTERN); anything else is not a cabin. */
+function cabinNumber(role: string): number | undefined {
+  const found = /^cabin-([1-9][0-9]*)$/u.exec(role);
+  return found?.[1] === undefined ? undefined : Number.parseInt(found[1], 10);
 }
 
 function recordFailure(result: Result<void, IdentityStoreError>): Result<void, RecordFailure> {

@@ -115,6 +115,12 @@ export type ReturnedDevice =
   | { readonly state: 'consumed' }
   | { readonly state: 'unconsumed-token' }
   | { readonly state: 'blank' }
+  /**
+   * An `activation-claimed` mark of this mesa (readDeviceClaim): cabin `cabin` accepted the token
+   * and never marked it consumed. The vote may or may not be committed, so the station records
+   * nothing and sends the device back to that cabin, which closes it (README "Claimed devices").
+   */
+  | { readonly state: 'claimed'; readonly cabin: number }
   /** Unsigned, forged, another election or another mesa. */
   | { readonly state: 'invalid' };
 
@@ -233,6 +239,8 @@ export interface IdentityContext {
   readonly checkRefusal: CheckRefusal | null;
   readonly issueFailure: IssueFailure | null;
   readonly readFault: ReadFault | null;
+  /** The cabin number named by a returned claimed-but-not-consumed device (screen only). */
+  readonly claimingCabin: number | null;
   readonly recordFailure: RecordFailure | EraseFailure | null;
   readonly outstandingDevices: number;
   readonly assistedVoters: number;
@@ -269,6 +277,7 @@ export type IdentityScreen =
   | 'device-out'
   | 'reading-device'
   | 'device-refused'
+  | 'device-claimed'
   | 'recording'
   | 'voted-recorded'
   | 'art23-choice'

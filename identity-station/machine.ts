@@ -27,7 +27,8 @@
  * - Returned device: consumed → recordVoted (constancia de sufragio); unconsumed → Art. 23 choice
  *   (LET_TRY_AGAIN gives the device back, nothing recorded; RECORD_NOT_VOTED records identified-
  *   but-not-voted, which the results station adds as a blank vote with an observation); blank,
- *   invalid or another mesa → refused, nothing recorded. A device presented twice: the second
+ *   invalid or another mesa → refused, nothing recorded; claimed by a cabin and not consumed →
+ *   `deviceClaimed`: nothing recorded, the device goes back to that cabin (README). A device presented twice: the second
  *   recordVoted answers not-holding-device and nothing is recorded twice.
  * - `closed` is not an xstate final state because EXPORT_NON_VOTERS is still allowed there; no
  *   transition leads out of it to voting.
@@ -82,6 +83,10 @@ function requireDni(context: IdentityContext): Dni {
   return context.currentDni;
 }
 
+function claimingCabinOf(output: IdentityActorContracts['readReturnedDevice']['output']): number | null {
+  return output.ok && output.value.state === 'claimed' ? output.value.cabin : null;
+}
+
 /** The flags each schedule instant implies (the schedule is ordered, so they are cumulative). */
 const FLAGS_AT = {
   VOTING_OPEN: { votingOpenReached: true },
@@ -102,6 +107,7 @@ const NO_VOTER = {
   checkRefusal: null,
   issueFailure: null,
   readFault: null,
+  claimingCabin: null,
   recordFailure: null,
   closeRefusal: null,
 } as const satisfies Partial<IdentityContext>;
@@ -656,6 +662,21 @@ export function createIdentityMachine(ports: IdentityPorts) {
                 { guard: ({ event }) => event.output.ok && event.output.value.state === 'consumed', target: 'recordingVoted' },
                 { guard: ({ event }) => event.output.ok && event.output.value.state === 'unconsumed-token', target: 'art23Choice' },
                 {
+                  guard: ({ event }) => event.output.ok && event.output.value.state === 'claimed',
+                  target: 'deviceClaimed',
+                  actions: [
+                    assign({ claimingCabin: ({ event }) => claimingCabinOf(event.output) }),
+                    {
+                      type: 'audit',
+                      // No DNI and no nonce: only the cabin, which the members see anyway.
+                      params: ({ event }) => ({
+                        event: 'device.refused',
+                        message: `returned device claimed by cabin ${String(claimingCabinOf(event.output))} and not marked consumed: sent back to that cabin, nothing recorded`,
+                      }),
+                    },
+                  ],
+                },
+                {
                   target: 'deviceRefused',
                   actions: { type: 'audit', params: { event: 'device.refused', message: 'returned device blank, invalid or of another mesa' } },
                 },
@@ -664,6 +685,10 @@ export function createIdentityMachine(ports: IdentityPorts) {
             },
           },
           deviceRefused: { meta: { screen: 'device-refused' }, on: { DONE: { target: 'idle', actions: 'wipeVoter' } } },
+          // Claimed by a cabin, never marked consumed: the vote may be committed or not. Nothing is
+          // recorded here (neither voted nor Art. 23); the voter keeps holding the device until the
+          // claiming cabin closes it, or the president declares it lost.
+          deviceClaimed: { meta: { screen: 'device-claimed' }, on: { DONE: { target: 'idle', actions: 'wipeVoter' } } },
 
           recordingVoted: {
             meta: { screen: 'recording' },

@@ -41,6 +41,7 @@ export const SCREEN_TITLES: { readonly [K in IdentityScreen]: string } = {
   'device-out': 'Entregue el dispositivo al elector e indíquele la cabina.',
   'reading-device': 'Leyendo el dispositivo devuelto…',
   'device-refused': 'Este dispositivo no pertenece a esta mesa o no es válido. No se registra nada.',
+  'device-claimed': 'El dispositivo fue reclamado por una cabina y no registra voto terminado. No se registra nada.',
   recording: 'Registrando…',
   'voted-recorded': 'Voto registrado. Entregue la constancia de sufragio al elector.',
   'art23-choice':
@@ -143,6 +144,11 @@ export function closeRefusalText(refusal: CloseRefusal, outstanding: number): st
         ? 'Falta devolver 1 dispositivo de activación.'
         : `Faltan devolver ${outstanding} dispositivos de activación.`;
   }
+}
+
+/** The claimed-but-not-consumed device (README "Claimed devices"): where to take it, and why. */
+export function deviceClaimedText(cabin: number): string {
+  return `Este dispositivo fue reclamado por la cabina ${cabin} y no registra voto terminado: llévelo a la cabina ${cabin} para que lo cierre (registra el voto o lo libera).`;
 }
 
 export function issueFailureText(failure: IssueFailure): string {

@@ -53,6 +53,7 @@ const ACTOR_OUTPUTS: { [K in IdentityActorName]: readonly unknown[] } = {
   readReturnedDevice: [
     ok({ state: 'consumed' }),
     ok({ state: 'unconsumed-token' }),
+    ok({ state: 'claimed', cabin: 2 }),
     ok({ state: 'invalid' }),
     err({ kind: 'no-device' }),
   ],

@@ -164,7 +164,7 @@
       case 'voter-holds-device': return [voterPanel(v, T.verdictHoldsDevice, false), next()];
       case 'voter-impugned': return [voterPanel(v, T.verdictImpugned, false), next()];
       case 'issue-failed': return [retry(), cancel()];
-      case 'device-out': case 'device-refused': case 'voted-recorded': case 'record-failed': case 'outstanding-devices':
+      case 'device-out': case 'device-refused': case 'device-claimed': case 'voted-recorded': case 'record-failed': case 'outstanding-devices':
         return [next()];
       case 'art23-choice': return [el('div', { class: 'row' }, [
         button(T.letTryAgain, 'let-try-again', () => post({ type: 'LET_TRY_AGAIN' }), { class: 'primary' }),

@@ -18,6 +18,7 @@ import {
   type IdentityPageTexts,
   checkRefusalText,
   closeRefusalText,
+  deviceClaimedText,
   installRefusalText,
   issueFailureText,
   memberRefusalText,
@@ -95,6 +96,8 @@ const INSTRUCTIONS: Partial<Record<IdentityScreen, string>> = {
   'voter-impugned': 'No entregue ningún dispositivo.',
   'device-out': 'Cuando el elector devuelva el dispositivo, escriba su DNI y toque «Dispositivo devuelto».',
   'voted-recorded': 'Toque «Siguiente elector» para continuar.',
+  'device-claimed':
+    'No se registró nada: el elector sigue con el dispositivo pendiente. Si el dispositivo no puede cerrarse en la cabina, el presidente puede declararlo perdido.',
   'printer-fault': 'Cuando la impresora esté lista, toque «Reintentar».',
   'consolidation-fault': 'Inserte el dispositivo de consolidación correcto y toque «Reintentar».',
   closed: 'Puede grabar la lista de electores que no votaron en el dispositivo de consolidación.',
@@ -133,6 +136,8 @@ function refusalOf(screen: IdentityScreen, context: IdentitySnapshot['context'])
           return null;
       }
       return null;
+    case 'device-claimed':
+      return context.claimingCabin === null ? null : deviceClaimedText(context.claimingCabin);
     case 'device-refused':
       if (context.readFault === null) return null;
       return context.readFault.kind === 'no-device'

@@ -28,6 +28,7 @@ import { buildCabinResults, CABIN_RESULTS_FILE_NAME } from '../shared/results/ca
 import { emptyTally, isZeroTally, tallyBallots } from '../shared/tally/tally.ts';
 import { verifyPresidentCredential } from '../shared/credentials/member-credential.ts';
 import { cabinResultsReport, constanciaDeVoto, puestaACeroReport } from './documents.ts';
+import { CLAIMED_ELSEWHERE_TEXT } from './machine-messages.ts';
 import type { BoothActorContracts, BoothActorName, PrinterFault, SelfCheckFailure } from './machine-types.ts';
 import { packageBindingHash, type VoteStore } from './vote-store.ts';
 
@@ -87,8 +88,7 @@ async function selfCheck(parts: HostParts): Out<'selfCheck'> {
   if (!bound.ok) {
     const message = bound.error.kind === 'other-package' ? `vote store bound to another election package (binding ${bound.error.bound})` : 'vote store binding failed';
     parts.audit.append('storage.fault', { message });
-    // The machine has no dedicated failure kind yet (machine-types.ts): out of service as a storage fault.
-    return fail('storage-fault');
+    return fail(bound.error.kind === 'other-package' ? 'store-other-package' : 'storage-fault');
   }
   const status = await parts.printer.status();
   if (!status.ok || status.value === 'offline' || status.value === 'error') return fail('printer-unavailable');
@@ -138,11 +138,14 @@ async function verifyTokenOnDevice(parts: HostParts): Out<'verifyToken'> {
   if (!verified.ok) {
     const rejection = verified.error;
     if (rejection.kind === 'claimed-elsewhere') {
-      // The machine's refusal kinds (machine-types.ts) have no 'claimed-elsewhere' yet: it is
-      // refused as 'consumed' (the machine logs token.rejected), with its own screen text, and
-      // this entry says why. It names the other cabin only, nothing about any ballot.
+      // The machine logs token.rejected with the kind; this entry says which cabin holds it.
+      // It names the other cabin only, nothing about any ballot.
       parts.audit.append('device.refused', { message: `activation device claimed by ${rejection.cabin} and never marked consumed: sent to the president` });
-      return err({ kind: 'consumed', screenText: tokenRejectionScreenText(rejection) });
+      return err({ kind: 'claimed-elsewhere', screenText: CLAIMED_ELSEWHERE_TEXT });
+    }
+    if (rejection.kind === 'replayed') {
+      const marked = await consumeOwnCommittedClaim(parts, read.value, io, rejection.nonce);
+      if (marked) return err({ kind: 'consumed', screenText: tokenRejectionScreenText({ kind: 'consumed', nonce: rejection.nonce, cabin: parts.cabinId }) });
     }
     return err({ kind: rejection.kind, screenText: tokenRejectionScreenText(rejection) });
   }
@@ -159,6 +162,62 @@ async function verifyTokenOnDevice(parts: HostParts): Out<'verifyToken'> {
     if (!back.ok || Buffer.compare(Buffer.from(back.value), Buffer.from(claim)) !== 0) return err(unreadable);
   }
   return ok({ handle: verified.value.nonce });
+}
+
+function claimScope(parts: HostParts) {
+  const { definition } = parts;
+  return { resolveKey: resolvePackageKey(parts.pkg), electionId: definition.election.id, mesa: definition.mesa.number };
+}
+
+async function writeVerified(parts: HostParts, bytes: Uint8Array, io: { expectDeviceId: string }): Promise<boolean> {
+  const written = await parts.reader.write(bytes, io);
+  if (!written.ok) return false;
+  const back = await parts.reader.read(io);
+  return back.ok && Buffer.compare(Buffer.from(back.value), Buffer.from(bytes)) === 0;
+}
+
+/**
+ * A device back in the cabin that claimed it, whose vote this cabin committed (the nonce is used
+ * here) but which was never marked consumed (pulled before the mark, president released the
+ * cabin, or a crash): write the consumed mark now instead of refusing it as a replay, so the
+ * identity station sees the voter as having voted. True if the mark is on the device.
+ */
+async function consumeOwnCommittedClaim(parts: HostParts, bytes: Uint8Array, io: { expectDeviceId: string }, nonce: string): Promise<boolean> {
+  const claim = readDeviceClaim(bytes, claimScope(parts));
+  if (!claim.ok || claim.value.cabin !== parts.cabinId || claim.value.token.nonce !== nonce) return false;
+  const { definition } = parts;
+  const mark = markConsumed({ electionId: definition.election.id, mesa: definition.mesa.number, nonce }, parts.signer);
+  if (!(await writeVerified(parts, mark, io))) return false;
+  // The store may still wait for this very mark (machine not yet back in reinsert-device).
+  if (parts.store.pendingConsumption()?.nonce === nonce) parts.store.markDeviceConsumed();
+  parts.audit.append('device.refused', { message: 'own claim of a vote committed here: consumed mark written, no new session' });
+  return true;
+}
+
+/**
+ * Gives the identity station's token back in place of this cabin's claim after a session ended
+ * without a vote. Never for a nonce the store records as used: that voter's vote counts, and a
+ * bare token back at the identity station would add an Art. 23 blank for them.
+ */
+async function releaseClaim(parts: HostParts, input: In<'releaseClaim'>): Out<'releaseClaim'> {
+  let used: boolean;
+  try {
+    used = parts.store.isUsed(input.token.handle);
+  } catch {
+    // Unknown whether the vote counts: keeping the claim is the safe side.
+    return err({ kind: 'vote-recorded' });
+  }
+  if (used) return err({ kind: 'vote-recorded' });
+  const presence = await parts.reader.presence();
+  if (!presence.ok || !presence.value.present) return err({ kind: 'device-missing' });
+  const io = { expectDeviceId: presence.value.deviceId };
+  const read = await parts.reader.read(io);
+  if (!read.ok) return err({ kind: readFailure(read.error) === 'device-missing' ? 'device-missing' : 'write-failed' });
+  const claim = readDeviceClaim(read.value, claimScope(parts));
+  if (!claim.ok || claim.value.cabin !== parts.cabinId || claim.value.token.nonce !== input.token.handle) {
+    return err({ kind: 'not-claimed-here' });
+  }
+  return (await writeVerified(parts, claim.value.tokenBytes, io)) ? ok(undefined) : err({ kind: 'write-failed' });
 }
 
 function commitVote(parts: HostParts, input: In<'commitVote'>): Awaited<Out<'commitVote'>> {
@@ -302,6 +361,7 @@ export function hostActorFunctions(parts: HostParts): HostActorFunctions {
     printConstancia: (input) => printConstancia(parts, input),
     markDeviceConsumed: () => markDeviceConsumed(parts),
     abandonConsumptionMark: () => Promise.resolve(abandonConsumptionMark(parts)),
+    releaseClaim: (input) => releaseClaim(parts, input),
     printResultsReport: (input) => printResultsReport(parts, input),
     writeResultsToConsolidation: () => writeResultsToConsolidation(parts),
   };
@@ -319,6 +379,7 @@ export function outOfServiceActorFunctions(failure: SelfCheckFailure): HostActor
     printConstancia: bug,
     markDeviceConsumed: bug,
     abandonConsumptionMark: bug,
+    releaseClaim: bug,
     printResultsReport: bug,
     writeResultsToConsolidation: bug,
   };

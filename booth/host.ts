@@ -160,6 +160,7 @@ function provided(actors: HostActorFunctions) {
     printConstancia: wrap('printConstancia'),
     markDeviceConsumed: wrap('markDeviceConsumed'),
     abandonConsumptionMark: wrap('abandonConsumptionMark'),
+    releaseClaim: wrap('releaseClaim'),
     printResultsReport: wrap('printResultsReport'),
     writeResultsToConsolidation: wrap('writeResultsToConsolidation'),
   };

@@ -17,6 +17,8 @@ export function selfCheckFailureText(failure: SelfCheckFailure): string {
       return `Las claves de la cabina no son válidas. ${CALL_TECHNICIAN}`;
     case 'storage-fault':
       return `El almacenamiento de votos no funciona correctamente. ${CALL_TECHNICIAN}`;
+    case 'store-other-package':
+      return 'El almacenamiento de votos corresponde a otro paquete electoral. Llame al personal de ONPE.';
     case 'printer-unavailable':
       return `No se detecta la impresora de la cabina. ${CALL_TECHNICIAN}`;
     case 'activation-reader-unavailable':
@@ -58,3 +60,9 @@ export function internalErrorText(actor: BoothActorName): string {
 
 export const SESSION_ENDED_BY_INACTIVITY_TEXT =
   'Sesión terminada por inactividad. Devuelva el dispositivo a la mesa.';
+
+/**
+ * Token refusal texts the cabin chooses itself (the rest come from the host's
+ * tokenRejectionScreenText). Kept equal to shared/activation/rejection.ts for the same kind.
+ */
+export const CLAIMED_ELSEWHERE_TEXT = 'Este dispositivo ya fue usado en otra cabina. Devuélvalo al presidente de mesa.';

@@ -102,6 +102,8 @@ export type TokenRejectionKind =
   | 'expired'
   | 'replayed'
   | 'consumed'
+  /** Another cabin of the mesa claimed the device (host-actors.ts): only the president can sort it out. */
+  | 'claimed-elsewhere'
   | 'simulacro-mismatch';
 
 export interface TokenRefusal {
@@ -121,6 +123,8 @@ export interface SelfCheckFailure {
     | 'software-unauthorized'
     | 'keys-invalid'
     | 'storage-fault'
+    /** The vote store is bound to another election package (booth/vote-store.ts bindToPackage). */
+    | 'store-other-package'
     | 'printer-unavailable'
     | 'activation-reader-unavailable'
     | 'clock-invalid';
@@ -139,6 +143,17 @@ export interface CommitFailure {
 export interface ConsumedMarkFailure {
   /** 'other-device': a device is in the reader but it is not the one of this vote. */
   readonly kind: 'device-missing' | 'other-device' | 'write-failed';
+}
+
+/**
+ * Why a claim could not be given back (the device keeps this cabin's claim; only this cabin
+ * accepts it again). 'vote-recorded': the token's nonce is in the vote store, so the claim must
+ * stay (putting the bare token back would let the identity station record Art. 23 for a voter
+ * whose vote counts). 'not-claimed-here': the device in the reader holds no claim of this
+ * session's token by this cabin.
+ */
+export interface ClaimReleaseFailure {
+  readonly kind: 'device-missing' | 'not-claimed-here' | 'vote-recorded' | 'write-failed';
 }
 
 export interface ConsolidationFault {
@@ -188,6 +203,14 @@ export interface BoothActorContracts {
    * store.abandonPendingConsumption(), so the next vote can be committed.
    */
   abandonConsumptionMark: { input: undefined; output: Result<void, { readonly kind: 'storage-fault' }> };
+  /**
+   * A session ended without a vote while the device was (last seen) in the reader (inactivity):
+   * puts the identity station's original token back on the device in place of this cabin's
+   * claim (readDeviceClaim(...).tokenBytes), verified by reading back, so the identity station
+   * can apply Art. 23 to it. Refuses (claim stays) if the nonce is recorded as used, or the
+   * device holds no claim of `token` by this cabin. Nothing else is touched.
+   */
+  releaseClaim: { input: { readonly token: AcceptedToken }; output: Result<void, ClaimReleaseFailure> };
   /**
    * Art. 26.2: closes the vote store (idempotent; it never takes a vote again) and prints the
    * cabin's results report. `reprint`: after a restart during closing.
@@ -285,6 +308,11 @@ export interface BoothContext {
   readonly closeRefusal: CloseRefusal | null;
   // Voting session (wiped when it ends, whatever the way).
   readonly token: AcceptedToken | null;
+  /**
+   * The token of a session that ended without a vote, held only while its claim is given back
+   * (releaseClaim), then wiped.
+   */
+  readonly claimToRelease: AcceptedToken | null;
   readonly draft: BallotDraft;
   readonly contestIndex: number;
   /** Set by EDIT_CONTEST: NEXT/BACK return to the review instead of walking the contests. */

@@ -12,6 +12,11 @@
  *   when the device comes back unconsumed, records the voter as identified-but-not-voted, and
  *   the results station adds those as blank votes with an observation in the acta (Art. 23).
  *   One place (the identity station) decides Art. 23; a cabin never fabricates a ballot.
+ *   Because the cabin claimed the device when it accepted the token, it first gives the claim
+ *   back (`releaseClaim`: the identity station's token is written back), else the identity
+ *   station could not tell this voter from one whose vote was committed. If the device is gone
+ *   or the write fails, the claim stays: the voter takes the device back to THIS cabin, which
+ *   accepts its own claim (a new session) or, if the vote was committed, marks it consumed.
  * - Device pulled before the commit (activating, voting, review, confirming, alert): the session
  *   is cancelled, nothing is stored, the token stays unconsumed (`session.cancelled`).
  * - Order after the commit: consumed mark FIRST, then the constancia (the brief listed printing
@@ -85,6 +90,13 @@ function requireCredential(context: BoothContext): PresidentCredential {
   return context.pendingCredential;
 }
 
+/** The audit entry for a claim release: neither carries the nonce. */
+function claimReleaseAudit(output: BoothActorContracts['releaseClaim']['output']): Omit<BoothAuditEvent, 'type'> {
+  return output.ok
+    ? { event: 'token.claim-released', message: 'session ended without a vote; identity token put back on the device' }
+    : { event: 'token.claim-kept', message: `claim not released (${output.error.kind}): only this cabin accepts the device` };
+}
+
 /** Everything that belongs to one voter; reset when a session starts and when it ends. */
 const EMPTY_SESSION = {
   token: null,
@@ -113,6 +125,7 @@ function initialContext(input: BoothInput): BoothContext {
     credentialRefusal: null,
     closeRefusal: null,
     ...EMPTY_SESSION,
+    claimToRelease: null,
     pendingConstancia: open && recovery.pendingConstancia,
     reprintConstancia: open && recovery.pendingConstancia,
     pendingConsumptionMark: open && recovery.pendingConsumptionMark,
@@ -218,6 +231,7 @@ export function createBoothMachine(ports: BoothPorts) {
       printConstancia: notProvided('printConstancia'),
       markDeviceConsumed: notProvided('markDeviceConsumed'),
       abandonConsumptionMark: notProvided('abandonConsumptionMark'),
+      releaseClaim: notProvided('releaseClaim'),
       printResultsReport: notProvided('printResultsReport'),
       writeResultsToConsolidation: notProvided('writeResultsToConsolidation'),
     },
@@ -554,8 +568,9 @@ export function createBoothMachine(ports: BoothPorts) {
             on: dismissAlert,
             after: {
               INACTIVITY_ALERT_DURATION: {
-                target: '#booth.sessionEnded',
+                target: '#booth.releasingClaim',
                 actions: [
+                  assign({ claimToRelease: ({ context }) => context.token }),
                   'wipeSession',
                   { type: 'audit', params: { event: 'session.timed-out', message: 'no voter activity; nothing stored' } },
                 ],
@@ -568,6 +583,33 @@ export function createBoothMachine(ports: BoothPorts) {
       tokenRejected: {
         meta: { screen: 'token-rejected' },
         on: { DEVICE_REMOVED: { target: 'ready', actions: 'wipeSession' } },
+      },
+
+      // The device still holds this cabin's claim: give the identity station's token back so
+      // the mesa can apply Art. 23. The voter already sees the session-ended screen; pulling the
+      // device meanwhile is fine (the actor's answer says whether the release landed).
+      releasingClaim: {
+        meta: { screen: 'session-ended-inactivity' },
+        entry: assign({ deviceAbsent: false }),
+        exit: assign({ claimToRelease: null }),
+        on: { DEVICE_REMOVED: { actions: 'markDeviceAbsent' }, DEVICE_INSERTED: { actions: 'markDevicePresent' } },
+        invoke: {
+          id: 'releaseClaim',
+          src: 'releaseClaim',
+          input: ({ context }) => {
+            if (context.claimToRelease === null) throw new Error('booth machine bug: no claim to release');
+            return { token: context.claimToRelease };
+          },
+          onDone: [
+            {
+              guard: 'deviceAbsent',
+              target: 'ready',
+              actions: [{ type: 'audit', params: ({ event }) => claimReleaseAudit(event.output) }, assign({ deviceAbsent: false })],
+            },
+            { target: 'sessionEnded', actions: { type: 'audit', params: ({ event }) => claimReleaseAudit(event.output) } },
+          ],
+          onError: { target: 'outOfService', actions: assign({ outOfServiceReason: internalErrorText('releaseClaim') }) },
+        },
       },
 
       sessionEnded: {

@@ -50,6 +50,7 @@ const ACTOR_OUTPUTS: { [K in BoothActorName]: readonly unknown[] } = {
   commitVote: [ok(undefined), err({ kind: 'storage-fault' })],
   markDeviceConsumed: [ok(undefined), err({ kind: 'device-missing' })],
   abandonConsumptionMark: [ok(undefined), err({ kind: 'storage-fault' })],
+  releaseClaim: [ok(undefined), err({ kind: 'device-missing' })],
   printConstancia: [ok(undefined), err({ kind: 'paper-out' })],
   printResultsReport: [ok(undefined), err({ kind: 'cover-open' })],
   writeResultsToConsolidation: [ok(undefined), err({ kind: 'device-full' })],

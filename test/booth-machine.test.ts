@@ -18,7 +18,7 @@ import {
   startBooth,
   startOpenBooth,
 } from './helpers/booth-harness.ts';
-import type { BoothScreen, TokenRejectionKind } from '../booth/machine-types.ts';
+import type { BoothActorContracts, BoothScreen, TokenRejectionKind } from '../booth/machine-types.ts';
 
 const definition = loadEg2026();
 const contests = definition.contests;
@@ -413,8 +413,12 @@ test('inactivity: alert after the configured time, any voter key resets the time
   t.is(SESSION_ENDED_BY_INACTIVITY_TEXT, 'Sesión terminada por inactividad. Devuelva el dispositivo a la mesa.');
   t.is(booth.calls.commitVote.length, 0, 'nothing stored for an abandoned session');
   t.is(booth.calls.markDeviceConsumed.length, 0, 'token left unconsumed');
-  t.deepEqual(booth.actor.getSnapshot().context.draft, {});
-  t.is(booth.auditIds().at(-1), 'session.timed-out');
+  t.deepEqual(booth.calls.releaseClaim, [{ token: { handle: 'token-1' } }], 'the claim on the device is given back');
+  const ended = booth.actor.getSnapshot().context;
+  t.deepEqual(ended.draft, {});
+  t.is(ended.token, null);
+  t.is(ended.claimToRelease, null, 'the token leaves memory once the claim is released');
+  t.deepEqual(booth.auditIds().slice(-2), ['session.timed-out', 'token.claim-released']);
 
   await booth.act({ type: 'CHOOSE_BLANK' });
   t.is(booth.screen(), 'session-ended-inactivity');
@@ -454,6 +458,7 @@ const rejections: TokenRejectionKind[] = [
   'expired',
   'replayed',
   'consumed',
+  'claimed-elsewhere',
   'simulacro-mismatch',
 ];
 
@@ -640,4 +645,52 @@ test('timeouts outside their legal ranges are refused as broken configuration', 
   const misconfigured = startBooth({ input: { timeouts: { inactivityAlertAfterMs: 10 } } });
   t.is(misconfigured.actor.getSnapshot().status, 'error', 'the cabin does not start');
   t.regex(String(misconfigured.errors[0]), /inactivityAlertAfterMs/u);
+});
+
+async function reachInactivityEnd(booth: BoothHarness): Promise<void> {
+  await insertAndActivate(booth);
+  await booth.advance(DEFAULT_BOOTH_TIMEOUTS.inactivityAlertAfterMs);
+  await booth.advance(DEFAULT_BOOTH_TIMEOUTS.inactivityAlertDurationMs);
+}
+
+test('inactivity end: a claim that cannot be given back is audited as kept, the session still ends', async (t) => {
+  const booth = await startOpenBooth({ handlers: { releaseClaim: () => Promise.resolve(err({ kind: 'write-failed' })) } });
+  await reachInactivityEnd(booth);
+  t.is(booth.screen(), 'session-ended-inactivity');
+  t.is(booth.calls.releaseClaim.length, 1);
+  t.deepEqual(booth.audit.at(-1), {
+    type: 'audit',
+    event: 'token.claim-kept',
+    message: 'claim not released (write-failed): only this cabin accepts the device',
+  });
+  t.false(JSON.stringify(booth.audit).includes('token-1'), 'no nonce in the audit');
+  await booth.act({ type: 'DEVICE_REMOVED' });
+  t.is(booth.screen(), 'ready');
+  t.is(booth.calls.commitVote.length, 0);
+});
+
+test('inactivity end: the device pulled while the claim is given back leads to ready once the actor answers', async (t) => {
+  const release = deferred<BoothActorContracts['releaseClaim']['output']>();
+  const booth = await startOpenBooth({ handlers: { releaseClaim: () => release.promise } });
+  await reachInactivityEnd(booth);
+  t.is(booth.screen(), 'session-ended-inactivity', 'the voter sees the end while the claim is released');
+  await booth.act({ type: 'DEVICE_REMOVED' });
+  t.is(booth.screen(), 'session-ended-inactivity', 'the release is not abandoned half-way');
+  await booth.act({ type: 'DEVICE_INSERTED' });
+  await booth.act({ type: 'DEVICE_REMOVED' });
+  release.resolve(ok(undefined));
+  await booth.settle();
+  t.is(booth.screen(), 'ready');
+  t.false(booth.actor.getSnapshot().context.deviceAbsent);
+  t.is(booth.auditIds().at(-1), 'token.claim-released');
+  await booth.act({ type: 'DEVICE_INSERTED' });
+  t.is(booth.screen(), 'contest', 'the next voter starts normally');
+});
+
+test('a device pulled mid-vote ends the session without a release attempt (nothing to write on)', async (t) => {
+  const booth = await startOpenBooth();
+  await insertAndActivate(booth);
+  await booth.act({ type: 'DEVICE_REMOVED' });
+  t.is(booth.screen(), 'ready');
+  t.is(booth.calls.releaseClaim.length, 0);
 });

@@ -1,7 +1,8 @@
 /**
  * Identity screen in real Chromium, device flows: a voter holding a device is refused a second
  * one; closing is refused while a device is out (with the count); an unused device returned
- * brings the Art. 23 choice; impugnación, lost device and assisted voter from the idle screen;
+ * brings the Art. 23 choice, a device claimed by a cabin and not consumed its own screen naming the
+ * cabin; impugnación, lost device and assisted voter from the idle screen;
  * closing by the president's order. Every screen reached passes axe-core.
  */
 import test from 'ava';
@@ -71,6 +72,18 @@ test.serial('device flows from the president’s screen, each screen accessible'
   t.deepEqual(await axeViolations(page), [], 'outstanding-devices');
   await click(page, 'done');
   await waitForScreen(page, 'awaiting-dni');
+
+  station.handlers.readReturnedDevice = () => Promise.resolve(ok({ state: 'claimed' as const, cabin: 2 }));
+  await withDni(page, FIRST, 'device-returned');
+  await waitForScreen(page, 'device-claimed');
+  t.is(
+    await page.locator('#refusal').textContent(),
+    'Este dispositivo fue reclamado por la cabina 2 y no registra voto terminado: llévelo a la cabina 2 para que lo cierre (registra el voto o lo libera).',
+  );
+  t.deepEqual(await axeViolations(page), [], 'device-claimed');
+  await click(page, 'done');
+  await waitForScreen(page, 'awaiting-dni');
+  t.is(await page.locator('#outstanding').textContent(), 'Dispositivos de activación sin devolver: 1', 'nothing recorded for a claimed device');
 
   station.handlers.readReturnedDevice = () => Promise.resolve(ok({ state: 'unconsumed-token' as const }));
   await withDni(page, FIRST, 'device-returned');

@@ -21,7 +21,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createActor, fromPromise } from 'xstate';
+import { createActor, fromPromise, type SimulatedClock } from 'xstate';
 import type { Actor } from 'xstate';
 import { openAuditLog, type AuditLog } from '../shared/audit/log.ts';
 import type { ContestChoice } from '../shared/ballot/ballot.ts';
@@ -74,6 +74,11 @@ export type HostStartError =
 export interface BoothHostOptions {
   readonly hardware?: SimulatedHardware;
   readonly clock?: () => Date;
+  /**
+   * The clock the machine's named delays run on (tests: an xstate SimulatedClock to reach the
+   * inactivity end without waiting minutes); absent: real time.
+   */
+  readonly timerClock?: SimulatedClock;
   /** Directory of pre-rendered prompt clips (speech.ts prerenderClips); absent: render in memory. */
   readonly audioCacheDir?: string;
 }
@@ -211,7 +216,7 @@ export async function startBoothHost(config: BoothHostConfig, options: BoothHost
       initialPhase: recovery.phase === 'closed' ? 'closed' : 'boot',
     };
   }
-  const actor = createActor(machine, { input });
+  const actor = createActor(machine, options.timerClock === undefined ? { input } : { input, clock: options.timerClock });
   actor.on('audit', (event) => {
     try {
       audit.append(event.event, { message: event.message });

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
+import { SimulatedClock } from 'xstate';
 import type { ExecutionContext } from 'ava';
 import { readDeviceClaim, readDeviceState } from '../shared/activation/device-state.ts';
 import { issueToken } from '../shared/activation/token.ts';
@@ -24,6 +25,7 @@ import type { BoothHostConfig } from '../booth/host-config.ts';
 import { screenOf } from '../booth/machine.ts';
 import type { BoothScreen } from '../booth/machine-types.ts';
 import { usedNonceKey } from '../booth/vote-store.ts';
+import { DEFAULT_BOOTH_TIMEOUTS } from '../booth/timeouts.ts';
 import { EG2026_OPEN_AT, loadEg2026 } from './helpers/booth-harness.ts';
 
 const EG = loadEg2026();
@@ -90,8 +92,8 @@ function credentialDevice(mesa: Mesa): VirtualActivationDevice {
 }
 
 /** A cabin after its puesta a cero, on the ready screen. */
-async function openCabin(t: ExecutionContext, mesa: Mesa, cabinId: string): Promise<BoothHost> {
-  const started = await startBoothHost(configOf(mesa, cabinId), { hardware: mesa.hardware, clock: () => new Date(mesa.now) });
+async function openCabin(t: ExecutionContext, mesa: Mesa, cabinId: string, timerClock?: SimulatedClock): Promise<BoothHost> {
+  const started = await startBoothHost(configOf(mesa, cabinId), { hardware: mesa.hardware, clock: () => new Date(mesa.now), ...(timerClock === undefined ? {} : { timerClock }) });
   if (!started.ok) throw new Error(`host did not start: ${JSON.stringify(started.error)}`);
   const host = started.value;
   t.teardown(() => host.close());
@@ -104,13 +106,13 @@ async function openCabin(t: ExecutionContext, mesa: Mesa, cabinId: string): Prom
   return host;
 }
 
-function voterDevice(mesa: Mesa, name: string): { device: VirtualActivationDevice; nonce: string } {
+function voterDevice(mesa: Mesa, name: string): { device: VirtualActivationDevice; nonce: string; bytes: Uint8Array } {
   const signer = loadSigner(mesa.keysDir, 'identity');
   if (!signer.ok) throw new Error('identity key');
   const token = issueToken({ electionId: EG.election.id, mesa: EG.mesa.number, simulacro: EG.election.simulacro, now: new Date(mesa.now), validityMinutes: 60, signer: signer.value });
   const device = mesa.hardware.activationDevice(name);
   device.writeMemory(encodeImage(token.bytes));
-  return { device, nonce: token.nonce };
+  return { device, nonce: token.nonce, bytes: token.bytes };
 }
 
 function contentOf(device: VirtualActivationDevice): Uint8Array {
@@ -149,7 +151,7 @@ async function refusedByOtherCabin(t: ExecutionContext, mesa: Mesa, other: Booth
   const reader = mesa.hardware.activationReader('cabin-2');
   reader.insert(device);
   await until(other, 'token-rejected');
-  t.is(other.actor.getSnapshot().context.tokenRefusal?.screenText, CLAIMED_TEXT);
+  t.deepEqual(other.actor.getSnapshot().context.tokenRefusal, { kind: 'claimed-elsewhere', screenText: CLAIMED_TEXT });
   reader.pull();
   await until(other, 'ready');
 }
@@ -221,4 +223,70 @@ test('a device pulled mid-vote is refused by the other cabin and resumed by the 
   mesa.hardware.activationReader('cabin-2').insert(voter.device);
   await until(second, 'token-rejected');
   t.is(second.actor.getSnapshot().context.tokenRefusal?.screenText, 'Este dispositivo de activación ya fue utilizado. Devuélvalo a la mesa.');
+});
+
+test('a session ended by inactivity gives the identity token back: Art. 23 applies and any cabin of the mesa accepts it', async (t) => {
+  const mesa = makeMesa(t);
+  const timers = new SimulatedClock();
+  const first = await openCabin(t, mesa, 'cabin-1', timers);
+  const second = await openCabin(t, mesa, 'cabin-2');
+  const reader1 = mesa.hardware.activationReader('cabin-1');
+  const voter = voterDevice(mesa, 'votante');
+  reader1.insert(voter.device);
+  await until(first, 'contest');
+  t.true(readDeviceClaim(contentOf(voter.device), scopeOf(mesa)).ok, 'claimed while voting');
+
+  timers.increment(DEFAULT_BOOTH_TIMEOUTS.inactivityAlertAfterMs);
+  await until(first, 'inactivity-alert');
+  timers.increment(DEFAULT_BOOTH_TIMEOUTS.inactivityAlertDurationMs);
+  await until(first, 'session-ended-inactivity');
+  for (let i = 0; i < 1500 && !auditEntries(mesa, 'cabin-1').some((e) => e.event === 'token.claim-released'); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  t.deepEqual(contentOf(voter.device), voter.bytes, "the identity station's own token is back, byte for byte");
+  const state = readDeviceState(contentOf(voter.device), scopeOf(mesa));
+  t.true(state.state === 'unconsumed-token' && state.token.nonce === voter.nonce, 'the identity station sees a token never used (Art. 23)');
+  const log1 = auditEntries(mesa, 'cabin-1');
+  t.true(log1.some((e) => e.event === 'session.timed-out'));
+  t.true(log1.some((e) => e.event === 'token.claim-released'));
+  t.false(JSON.stringify(log1).includes(voter.nonce), 'the nonce never reaches the log');
+  reader1.pull();
+  await until(first, 'ready');
+
+  // No claim left: the other cabin takes it like any fresh token.
+  mesa.hardware.activationReader('cabin-2').insert(voter.device);
+  await until(second, 'contest');
+  const claim = readDeviceClaim(contentOf(voter.device), scopeOf(mesa));
+  t.true(claim.ok && claim.value.cabin === 'cabin-2');
+});
+
+test('a device of a vote committed here but never marked comes back to its cabin: marked consumed, no new session', async (t) => {
+  const mesa = makeMesa(t);
+  const first = await openCabin(t, mesa, 'cabin-1');
+  const reader1 = mesa.hardware.activationReader('cabin-1');
+  const voter = voterDevice(mesa, 'votante');
+  reader1.insert(voter.device);
+  await until(first, 'contest');
+  await blankBallot(first, () => reader1.pull());
+  await until(first, 'reinsert-device');
+  // The voter left: the president releases the cabin without the mark.
+  reader1.insert(credentialDevice(mesa));
+  for (let i = 0; i < 1500 && !first.credentialPresent(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.true(first.releaseCabin());
+  await until(first, 'ready');
+  reader1.pull();
+  await first.idle();
+  t.true(readDeviceClaim(contentOf(voter.device), scopeOf(mesa)).ok, 'still claimed by cabin-1 when it comes back');
+
+  reader1.insert(voter.device);
+  await until(first, 'token-rejected');
+  t.is(first.actor.getSnapshot().context.tokenRefusal?.kind, 'consumed');
+  t.deepEqual(readDeviceState(contentOf(voter.device), scopeOf(mesa)), { state: 'consumed', nonce: voter.nonce, cabin: 'cabin-1' });
+  const log = auditEntries(mesa, 'cabin-1');
+  t.true(log.some((e) => e.event === 'device.refused' && /consumed mark written/u.test(e.message)));
+  t.false(JSON.stringify(log).includes(voter.nonce));
+  reader1.pull();
+  await until(first, 'ready');
+  const printed = first.devices.printer?.simulator?.emulator.completeTickets() ?? [];
+  t.is(printed.length, 2, 'puesta a cero and one constancia: no second vote');
 });

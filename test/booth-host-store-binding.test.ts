@@ -117,7 +117,11 @@ test('a cabin started with another election package on the same store is out of 
   if (!second.ok) throw new Error('host B');
   t.teardown(() => second.value.close());
   await until(second.value, 'out-of-service');
-  t.is(second.value.actor.getSnapshot().context.outOfServiceReason, selfCheckFailureText({ kind: 'storage-fault' }));
+  t.is(second.value.actor.getSnapshot().context.outOfServiceReason, selfCheckFailureText({ kind: 'store-other-package' }));
+  t.is(
+    second.value.actor.getSnapshot().context.outOfServiceReason,
+    'El almacenamiento de votos corresponde a otro paquete electoral. Llame al personal de ONPE.',
+  );
   await second.value.close();
 
   const log = openAuditLog(path.join(dir, 'data', 'audit.db'), { role: 'cabin-1', clock });

@@ -612,6 +612,23 @@ export function createBoothMachine(ports: BoothPorts) {
         },
       },
 
+      // The commit failed: the out-of-service reason is already on screen; the claim is given
+      // back first (if the device is still there) so the mesa can send the voter elsewhere.
+      releasingClaimAfterCommitFailure: {
+        meta: { screen: 'out-of-service' },
+        exit: assign({ claimToRelease: null }),
+        invoke: {
+          id: 'releaseClaim',
+          src: 'releaseClaim',
+          input: ({ context }) => {
+            if (context.claimToRelease === null) throw new Error('booth machine bug: no claim to release');
+            return { token: context.claimToRelease };
+          },
+          onDone: { target: 'outOfService', actions: { type: 'audit', params: ({ event }) => claimReleaseAudit(event.output) } },
+          onError: { target: 'outOfService' },
+        },
+      },
+
       sessionEnded: {
         meta: { screen: 'session-ended-inactivity' },
         on: { DEVICE_REMOVED: 'ready' },
@@ -631,6 +648,18 @@ export function createBoothMachine(ports: BoothPorts) {
             return { ballot: { choices: context.draft }, token: context.token };
           },
           onDone: [
+            {
+              // Not stored: give the claim back so the mesa can still apply Art. 23 (the actor
+              // refuses if the store records the nonce after all). A used token keeps its claim.
+              guard: ({ event }) => !event.output.ok && event.output.error.kind !== 'token-already-used',
+              target: 'releasingClaimAfterCommitFailure',
+              actions: [
+                assign({ claimToRelease: ({ context }) => context.token }),
+                'wipeSession',
+                assign({ outOfServiceReason: ({ event }) => commitFailureText(failureOf(event.output)) }),
+                { type: 'audit', params: ({ event }) => ({ event: 'ballot.commit-failed', message: failureOf(event.output).kind }) },
+              ],
+            },
             {
               guard: ({ event }) => !event.output.ok,
               target: 'outOfService',

@@ -3,7 +3,8 @@
  * refers to them only by name (xstate `delays`), so tests drive them with a SimulatedClock and
  * an auditor can read the whole timing policy here.
  *
- * What is NOT here on purpose: the durable vote commit, the consumed mark and the president's
+ * What is NOT here on purpose: the durable vote commit, the consumed mark, the claim release
+ * (releaseClaim, one read and one write on the activation device) and the president's
  * credential checks have no machine-side timeout. Abandoning a commit half-way would leave the
  * voter unsure whether the vote counted; the host's device drivers already bound their own I/O
  * with typed `timeout` errors, which come back to the machine as ordinary failures.

@@ -47,7 +47,7 @@ const ACTOR_OUTPUTS: { [K in BoothActorName]: readonly unknown[] } = {
     err({ kind: 'store-not-empty' }),
   ],
   verifyToken: [ok({ handle: 'model-token' }), err({ kind: 'forged', screenText: 'rechazado' })],
-  commitVote: [ok(undefined), err({ kind: 'storage-fault' })],
+  commitVote: [ok(undefined), err({ kind: 'storage-fault' }), err({ kind: 'token-already-used' })],
   markDeviceConsumed: [ok(undefined), err({ kind: 'device-missing' })],
   abandonConsumptionMark: [ok(undefined), err({ kind: 'storage-fault' })],
   releaseClaim: [ok(undefined), err({ kind: 'device-missing' })],

@@ -636,6 +636,23 @@ test('a failed commit is never reported as recorded', async (t) => {
   t.is(booth.calls.markDeviceConsumed.length, 0);
   t.false(booth.auditIds().includes('ballot.committed'));
   t.deepEqual(booth.actor.getSnapshot().context.draft, {});
+  t.deepEqual(booth.calls.releaseClaim, [{ token: { handle: 'token-1' } }], 'nothing stored: the claim is given back');
+  t.deepEqual(booth.auditIds().slice(-2), ['ballot.commit-failed', 'token.claim-released']);
+  t.is(booth.actor.getSnapshot().status, 'done', 'then out of service for good');
+  t.is(booth.actor.getSnapshot().context.claimToRelease, null);
+});
+
+test('a commit refused because the token is already used keeps the claim (that vote counts)', async (t) => {
+  const booth = await startOpenBooth({
+    handlers: { commitVote: () => Promise.resolve(err({ kind: 'token-already-used' as const })) },
+  });
+  await insertAndActivate(booth);
+  await voteThrough(booth, allPreferential);
+  await booth.act({ type: 'NEXT' });
+  await booth.act({ type: 'CONFIRM' });
+  t.is(booth.screen(), 'out-of-service');
+  t.is(booth.calls.releaseClaim.length, 0);
+  t.is(booth.auditIds().at(-1), 'ballot.commit-failed');
 });
 
 test('timeouts outside their legal ranges are refused as broken configuration', (t) => {

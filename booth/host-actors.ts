@@ -2,8 +2,9 @@
  * The cabin's actors against the real parts (contracts: machine-types.ts BoothActorContracts).
  * One small function per actor. Expected failures resolve to typed results; only bugs reject.
  *
- * Secrecy: nothing here logs about a ballot (the one entry written here names another cabin that
- * claimed a device, see verifyTokenOnDevice). The token nonce is the AcceptedToken handle (memory only, until
+ * Secrecy: nothing here logs about a ballot (the entries written here name another cabin that
+ * claimed a device, or say that a device of a vote committed here came back; no nonce, see
+ * verifyTokenOnDevice). The token nonce is the AcceptedToken handle (memory only, until
  * the store records it hashed); print job ids are random, never derived from the ballot or time.
  */
 import { randomUUID } from 'node:crypto';

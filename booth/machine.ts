@@ -19,6 +19,9 @@
  *   accepts its own claim (a new session) or, if the vote was committed, marks it consumed.
  * - Device pulled before the commit (activating, voting, review, confirming, alert): the session
  *   is cancelled, nothing is stored, the token stays unconsumed (`session.cancelled`).
+ *   The device leaves with this cabin's claim on it (nothing to write on any more): only this
+ *   cabin accepts it again. A commit that failed (nothing stored) also gives the claim back
+ *   before the cabin goes out of service; `token-already-used` keeps it.
  * - Order after the commit: consumed mark FIRST, then the constancia (the brief listed printing
  *   first). Until the mark is written, a pulled device is a live token that another cabin of the
  *   mesa would accept (this cabin refuses it as `replayed`), and a printer fault can keep the

@@ -7,8 +7,11 @@
  * voting, and a close after the jump was recorded as ordered by the president.
  *
  * WHY polling: the host clock is a plain `() => Date` with no change notification. A timer is
- * due at `clock() + delay` (read when xstate arms it); `check()` fires every due timer, in due
- * order. The host calls `check()` on a real interval (IDENTITY_HOST_CLOCK_POLL_MS) and before
+ * due at `clock() + delay` (read when xstate arms it) OR once `delay` has elapsed in monotonic
+ * real time, whichever comes first: a simulated clock only runs ahead of real time, so the real
+ * bound changes nothing there, while a retry poll (printer, consolidation stick) still retries
+ * on a host whose clock stands still (a frozen test clock). `check()` fires every due timer, in
+ * due order. The host calls `check()` on a real interval (IDENTITY_HOST_CLOCK_POLL_MS) and before
  * forwarding any event to the machine, so an action taken right after a clock jump already sees
  * the schedule flags the jump implies.
  */
@@ -23,6 +26,8 @@ export interface HostTimerClock {
 
 interface Pending {
   readonly due: number;
+  /** performance.now() at which the delay has elapsed in real time. */
+  readonly realDue: number;
   readonly seq: number;
   readonly fn: () => void;
 }
@@ -39,10 +44,11 @@ export function createHostTimerClock(now: () => number, pollMs: number): HostTim
       // Fire one at a time: a fired timer may arm or clear others (xstate re-arms retry polls).
       for (;;) {
         const at = now();
+        const realAt = performance.now();
         let first: [number, Pending] | undefined;
         for (const entry of pending) {
           const [, timer] = entry;
-          if (timer.due > at) continue;
+          if (timer.due > at && timer.realDue > realAt) continue;
           if (first === undefined || timer.due < first[1].due || (timer.due === first[1].due && timer.seq < first[1].seq)) first = entry;
         }
         if (first === undefined) return;
@@ -59,7 +65,8 @@ export function createHostTimerClock(now: () => number, pollMs: number): HostTim
   return {
     setTimeout(fn, timeout) {
       const id = nextId++;
-      pending.set(id, { due: now() + Math.max(0, timeout), seq: id, fn });
+      const delay = Math.max(0, timeout);
+      pending.set(id, { due: now() + delay, realDue: performance.now() + delay, seq: id, fn });
       return id;
     },
     clearTimeout(id) {

@@ -76,20 +76,31 @@ test('the host timer clock fires due timers in due order on check, never before 
   const clock = createHostTimerClock(() => now, 60_000);
   t.teardown(() => clock.stop());
   const fired: string[] = [];
-  clock.setTimeout(() => fired.push('late'), 5_000);
-  clock.setTimeout(() => fired.push('early'), 2_000);
+  clock.setTimeout(() => fired.push('late'), 5_000_000);
+  clock.setTimeout(() => fired.push('early'), 2_000_000);
   const cleared = clock.setTimeout(() => fired.push('cleared'), 1_000);
   clock.clearTimeout(cleared);
   clock.check();
   t.deepEqual(fired, []);
-  now = 3_500;
+  now = 2_500_000;
   clock.check();
   t.deepEqual(fired, ['early']);
-  now = 100_000;
+  now = 10_000_000;
   clock.check();
   t.deepEqual(fired, ['early', 'late']);
   clock.stop();
   clock.setTimeout(() => fired.push('after stop'), 0);
   clock.check();
   t.deepEqual(fired, ['early', 'late']);
+});
+
+test('on a host clock that stands still, a timer still fires once its delay has passed in real time (retry polls keep retrying)', async (t) => {
+  const clock = createHostTimerClock(() => 1_000, 5);
+  t.teardown(() => clock.stop());
+  let fired = false;
+  clock.setTimeout(() => {
+    fired = true;
+  }, 20);
+  for (let i = 0; i < 3000 && !fired; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.true(fired);
 });

@@ -129,6 +129,14 @@ export async function until(host: IdentityHost, wanted: IdentityScreen): Promise
   throw new Error(`expected screen ${wanted}, still on ${screen(host)}`);
 }
 
+async function untilOneOf(host: IdentityHost, wanted: readonly IdentityScreen[]): Promise<void> {
+  for (let i = 0; i < 3000; i++) {
+    if (wanted.includes(screen(host))) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`expected one of ${wanted.join(', ')}, still on ${screen(host)}`);
+}
+
 export async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 3000; i++) {
     if (await check()) return;
@@ -211,6 +219,12 @@ export async function issue(world: World, host: IdentityHost, dni: string, devic
   host.send({ type: 'DNI_ENTERED', text: dni });
   await until(host, 'voter-may-vote');
   host.send({ type: 'ISSUE_DEVICE' });
+  await untilOneOf(host, ['device-out', 'issue-failed']);
+  if (screen(host) === 'issue-failed') {
+    // Under heavy load the write can fail before the reader has reported the freshly inserted
+    // device; the president's path is the screen's retry, once (a second failure still fails).
+    host.send({ type: 'RETRY' });
+  }
   await until(host, 'device-out');
   const { definition } = world;
   const token = verifyToken(contentOf(device), {

@@ -32,6 +32,7 @@ import { cabinResultsReport, constanciaDeVoto, puestaACeroReport } from './docum
 import { CLAIMED_ELSEWHERE_TEXT } from './machine-messages.ts';
 import type { BoothActorContracts, BoothActorName, PrinterFault, SelfCheckFailure } from './machine-types.ts';
 import { packageBindingHash, type VoteStore } from './vote-store.ts';
+import { printerPresent, printerStatusAtSelfCheck } from '../shared/devices/printer/self-check.ts';
 
 /** Everything the actors touch. `startupFailure`: found while starting (package, software, keys, store). */
 export interface HostParts {
@@ -91,8 +92,7 @@ async function selfCheck(parts: HostParts): Out<'selfCheck'> {
     parts.audit.append('storage.fault', { message });
     return fail(bound.error.kind === 'other-package' ? 'store-other-package' : 'storage-fault');
   }
-  const status = await parts.printer.status();
-  if (!status.ok || status.value === 'offline' || status.value === 'error') return fail('printer-unavailable');
+  if (!printerPresent(await printerStatusAtSelfCheck(parts.printer))) return fail('printer-unavailable');
   const presence = await parts.reader.presence();
   if (!presence.ok) return fail('activation-reader-unavailable');
   return ok(undefined);

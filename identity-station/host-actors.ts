@@ -54,6 +54,7 @@ import type {
   SelfCheckFailure,
 } from './machine-types.ts';
 import type { IdentityStore, IdentityStoreError } from './store.ts';
+import { printerPresent, printerStatusAtSelfCheck } from '../shared/devices/printer/self-check.ts';
 
 /** A token is for the voter walking to the cabin now; long enough for a queue at the cabin. */
 export const TOKEN_VALIDITY_MINUTES = 30;
@@ -105,8 +106,7 @@ async function selfCheck(parts: IdentityHostParts): Out<'selfCheck'> {
   } catch {
     return fail('storage-fault');
   }
-  const status = await parts.printer.status();
-  if (!status.ok || status.value === 'offline' || status.value === 'error') return fail('printer-unavailable');
+  if (!printerPresent(await printerStatusAtSelfCheck(parts.printer))) return fail('printer-unavailable');
   const presence = await parts.reader.presence();
   if (!presence.ok) return fail('activation-writer-unavailable');
   return ok(undefined);

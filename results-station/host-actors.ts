@@ -87,6 +87,7 @@ import { cotejoObservation } from './messages.ts';
 import { tallyToSheet } from './ports.ts';
 import type { ResultsStore } from './store.ts';
 import { toMachineSignature } from './store.ts';
+import { printerPresent, printerStatusAtSelfCheck } from '../shared/devices/printer/self-check.ts';
 
 /** The acta as a PDF in the station's data dir (filed record; the printed copies are legal). */
 export const ACTA_PDF_FILE_NAME = 'acta-escrutinio.pdf';
@@ -152,8 +153,7 @@ async function selfCheck(parts: ResultsHostParts): Out<'selfCheck'> {
   } catch {
     return fail('storage-fault');
   }
-  const status = await parts.printer.status();
-  if (!status.ok || status.value === 'offline' || status.value === 'error') return fail('printer-unavailable');
+  if (!printerPresent(await printerStatusAtSelfCheck(parts.printer))) return fail('printer-unavailable');
   // The credential reader is not checked here: SelfCheckFailure has no kind for it, and a dead
   // reader already shows as an unreadable credential on the president's first attempt.
   return ok(undefined);

@@ -107,6 +107,21 @@ function memberCredential(world: World, n: number): Uint8Array {
   return writeMemberCredential(signer.value.seed, role);
 }
 
+/**
+ * The screen reads the credential on demand; the simulated reader reports an insertion through
+ * its own event path, so a read right after insert() may not see the device yet. Polls for a
+ * bounded time (no timing is asserted) and returns null only if the device never shows up.
+ */
+async function readInsertedCredential(host: ResultsHost): Promise<Awaited<ReturnType<ResultsHost['readCredential']>>> {
+  for (let i = 0; i < 500; i++) {
+    await host.idle();
+    const credential = await host.readCredential();
+    if (credential !== null) return credential;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return null;
+}
+
 /** Inserts a credential device, waits until the machine has answered it, pulls it. */
 async function present(world: World, host: ResultsHost, bytes: Uint8Array, after: ResultsScreen): Promise<void> {
   const reader = world.hardware.activationReader('reader');
@@ -466,7 +481,7 @@ test('a reconciliation discrepancy never passes silently: recorded in the acta o
   const secretary = world.hardware.activationDevice('secretary');
   secretary.writeMemory(encodeImage(memberCredential(world, 2)));
   reader.insert(secretary);
-  const notPresident = await host.readCredential();
+  const notPresident = await readInsertedCredential(host);
   if (notPresident === null) throw new Error('credential not read');
   const before = host.actor.getSnapshot();
   host.send({ type: 'RECORD_DISCREPANCY', credential: notPresident });
@@ -476,7 +491,7 @@ test('a reconciliation discrepancy never passes silently: recorded in the acta o
   const president = world.hardware.activationDevice('president-again');
   president.writeMemory(encodeImage(memberCredential(world, 1)));
   reader.insert(president);
-  const credential = await host.readCredential();
+  const credential = await readInsertedCredential(host);
   if (credential === null) throw new Error('credential not read');
   host.send({ type: 'RECORD_DISCREPANCY', credential });
   await until(host, 'tallied');

@@ -8,6 +8,8 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   let view = null;
+  /** Revision of the view on screen: the server stamps each view so a stale one can be told. */
+  let shownRevision = -1;
   // The counts the members last sent for the cotejo, to correct them after the comparison.
   let lastCotejoValues = null;
 
@@ -31,7 +33,8 @@
   function post(event) {
     fetch('/input', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(event) })
       .then((response) => (response.ok ? response.json() : null))
-      .then((answer) => { if (answer) { view = answer; render(); } })
+      // The answer may be older than a view the event stream already brought (see shownRevision).
+      .then((answer) => { if (answer && answer.revision > shownRevision) { shownRevision = answer.revision; view = answer; render(); } })
       .catch(() => undefined);
   }
 
@@ -329,9 +332,12 @@
     }
   }
 
+  // The stream is ordered and always current (also after the station restarts and its
+  // revisions start over), so its views are always shown; a POST answer only when newer.
   const events = new EventSource('/events');
   events.onmessage = (message) => {
     view = JSON.parse(message.data);
+    shownRevision = view.revision;
     render();
   };
 })();

@@ -113,15 +113,31 @@ export async function startScreenServer<Input>(spec: ScreenServerSpec<Input>): P
   const viewJson = (): string => JSON.stringify(spec.view());
   const streams = new Set<http.ServerResponse>();
   let lastJson = viewJson();
+  // Every view leaves the server stamped with a revision that grows with each change. The page
+  // gets views two ways (the event stream, and the answer to its own POST), and the answer can
+  // arrive after a newer view was pushed (the machine moved on while the reply was in flight);
+  // the page drops any view older than the one it shows, so a stale reply never wins.
+  let revision = 0;
   let port = 0;
 
-  const unsubscribe = spec.subscribe(() => {
+  const stamped = (): string => {
+    const view: unknown = JSON.parse(lastJson);
+    if (typeof view !== 'object' || view === null || Array.isArray(view)) throw new Error('screen server: a view must be a JSON object');
+    return JSON.stringify({ ...view, revision });
+  };
+
+  /** Takes the current view; pushes it when it changed. */
+  const publish = (): void => {
     const json = viewJson();
     // Timers and actor bookkeeping produce snapshots that change nothing on screen.
     if (json === lastJson) return;
     lastJson = json;
-    for (const stream of streams) stream.write(`data: ${json}\n\n`);
-  });
+    revision++;
+    const message = `data: ${stamped()}\n\n`;
+    for (const stream of streams) stream.write(message);
+  };
+
+  const unsubscribe = spec.subscribe(publish);
 
   async function handleInput(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const contentType = request.headers['content-type'] ?? '';
@@ -141,7 +157,8 @@ export async function startScreenServer<Input>(spec: ScreenServerSpec<Input>): P
     const parsed = spec.inputSchema.safeParse(json);
     if (!parsed.success) return sendError(response, 400, spec.refusal);
     await spec.deliver(parsed.data);
-    send(response, 200, 'application/json; charset=utf-8', viewJson());
+    publish();
+    send(response, 200, 'application/json; charset=utf-8', stamped());
   }
 
   function handle(request: http.IncomingMessage, response: http.ServerResponse): void {
@@ -150,10 +167,14 @@ export async function startScreenServer<Input>(spec: ScreenServerSpec<Input>): P
     if (request.method === 'GET') {
       const asset = assets.get(url);
       if (asset !== undefined) return send(response, 200, asset.type, asset.body);
-      if (url === '/view') return send(response, 200, 'application/json; charset=utf-8', viewJson());
+      if (url === '/view') {
+        publish();
+        return send(response, 200, 'application/json; charset=utf-8', stamped());
+      }
       if (url === '/events') {
         response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
-        response.write(`data: ${viewJson()}\n\n`);
+        publish();
+        response.write(`data: ${stamped()}\n\n`);
         streams.add(response);
         request.on('close', () => streams.delete(response));
         return;

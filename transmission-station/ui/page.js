@@ -6,6 +6,8 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   let lastScreen = null;
+  /** Revision of the view on screen: the server stamps each view so a stale one can be told. */
+  let shownRevision = -1;
 
   function el(tag, props, children) {
     const node = document.createElement(tag);
@@ -21,7 +23,8 @@
   function post(event) {
     fetch('/input', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(event) })
       .then((response) => (response.ok ? response.json() : null))
-      .then((view) => { if (view) render(view); })
+      // The answer may be older than a view the event stream already brought (see shownRevision).
+      .then((view) => { if (view && view.revision > shownRevision) { shownRevision = view.revision; render(view); } })
       .catch(() => undefined);
   }
 
@@ -55,5 +58,11 @@
   }
 
   const events = new EventSource('/events');
-  events.onmessage = (message) => render(JSON.parse(message.data));
+  // The stream is ordered and always current (also after the station restarts and its
+  // revisions start over), so its views are always shown; a POST answer only when newer.
+  events.onmessage = (message) => {
+    const view = JSON.parse(message.data);
+    shownRevision = view.revision;
+    render(view);
+  };
 })();

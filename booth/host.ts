@@ -36,7 +36,7 @@ import { err, ok, type Result } from '../shared/result.ts';
 import { currentSoftwareVersionCode } from '../shared/software/version-code.ts';
 import type { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
 import { isMemberCredential } from '../shared/credentials/member-credential.ts';
-import type { BoothHostConfig } from './host-config.ts';
+import { inactivityTimeouts, type BoothHostConfig } from './host-config.ts';
 import { hostActorFunctions, outOfServiceActorFunctions, resultsWrittenMarkerPath, type HostActorFunctions } from './host-actors.ts';
 import { createBoothMachine, screenOf, type BoothMachine } from './machine.ts';
 import type { BoothActorContracts, BoothActorName, BoothEvent, BoothInput, BoothPhase, BoothRecovery, PresidentCredential, SelfCheckFailure } from './machine-types.ts';
@@ -214,6 +214,7 @@ export async function startBoothHost(config: BoothHostConfig, options: BoothHost
       votingCloseAt: votingCloseAt(definition),
       recovery,
       initialPhase: recovery.phase === 'closed' ? 'closed' : 'boot',
+      timeouts: inactivityTimeouts(config.inactivity),
     };
   }
   const actor = createActor(machine, options.timerClock === undefined ? { input } : { input, clock: options.timerClock });

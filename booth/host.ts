@@ -310,8 +310,8 @@ function startAccessibility(
 ): { readonly session: { readonly controller: AccessibilityController; readonly clips: ClipStore }; stop(): void } | undefined {
   if (definition === undefined || packageHash === undefined) return undefined;
   const clips = createClipStore({ packageHash, cacheDir: audioCacheDir });
-  const controller = createAccessibilityController({ actor, definition, clips });
   const keypad = devices.keypad;
+  const controller = createAccessibilityController({ actor, definition, clips, ...(keypad === undefined ? {} : { input: keypad.profile }) });
   if (keypad === undefined) return { session: { controller, clips }, stop: () => controller.stop() };
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

@@ -12,7 +12,7 @@ import type { ExecutionContext } from 'ava';
 import { issueToken } from '../shared/activation/token.ts';
 import { generateKeySet, loadSigner, publicKeyFile } from '../shared/crypto/keyset.ts';
 import { encodeImage } from '../shared/devices/activation/device-image.ts';
-import type { KeyName } from '../shared/devices/keypad/keypad.ts';
+import type { KeyName, KeypadProfile } from '../shared/devices/keypad/keypad.ts';
 import { buildPackage, verifyPackageBytes } from '../shared/election/package.ts';
 import { fromBase64Strict } from '../shared/crypto/base64.ts';
 import { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
@@ -41,7 +41,7 @@ async function until(host: BoothHost, wanted: BoothScreen): Promise<void> {
   throw new Error(`expected screen ${wanted}, still on ${screenOf(host.actor.getSnapshot())}`);
 }
 
-async function startCabin(t: ExecutionContext) {
+async function startCabin(t: ExecutionContext, profile: KeypadProfile = 'navigation') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const keysDir = path.join(dir, 'keys');
@@ -63,7 +63,7 @@ async function startCabin(t: ExecutionContext) {
       activationReader: { kind: 'simulated', name: 'reader', timeoutMs: 3000 },
       consolidation: { kind: 'simulated', name: 'usb', writeOnce: false, inserted: true },
       printer: { kind: 'simulated-pty' },
-      keypad: { kind: 'simulated', name: 'keypad', profile: 'navigation' },
+      keypad: { kind: 'simulated', name: 'keypad', profile },
     },
   };
   const started = await startBoothHost(config, { hardware, clock: () => new Date(EG2026_OPEN_AT) });
@@ -131,4 +131,21 @@ test('a vote with the HID keypad alone through the real cabin host', async (t) =
   const tickets = host.devices.printer?.simulator?.emulator.completeTickets() ?? [];
   t.is(tickets.length, 2, 'puesta a cero report and the constancia');
   t.regex(tickets[1]?.text ?? '', /CONSTANCIA/u);
+});
+
+test('a cabin configured with a two-switch device speaks the switch instructions, and the move switch moves the focus', async (t) => {
+  const { host, hardware, reader, voter } = await startCabin(t, 'two-switch');
+  const session = host.accessibility;
+  if (session === undefined) return t.fail('the host started no accessibility session');
+  const spoken: { id: string; text: string }[] = [];
+  session.controller.onSpeak((utterance) => spoken.push(...utterance.prompts));
+  reader.insert(voter);
+  await until(host, 'contest');
+  const intro = spoken.find((prompt) => prompt.id.startsWith('contest.presidencial.intro'));
+  t.is(intro?.id, 'contest.presidencial.intro-two-switch');
+  t.regex(intro?.text ?? '', /El interruptor Mover recorre las opciones; el interruptor Seleccionar elige\.$/u);
+  hardware.keypad('keypad', 'two-switch').press('move');
+  for (let i = 0; i < 20 && session.controller.view().focus !== 'org-2'; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  t.is(session.controller.view().focus, 'org-2');
+  t.is(spoken.at(-1)?.id, 'org.presidencial.2');
 });

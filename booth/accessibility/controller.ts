@@ -15,7 +15,7 @@
  */
 import type { Actor } from 'xstate';
 import type { ContestChoice } from '../../shared/ballot/ballot.ts';
-import type { KeyEvent } from '../../shared/devices/keypad/keypad.ts';
+import type { KeyEvent, KeypadProfile } from '../../shared/devices/keypad/keypad.ts';
 import type { ElectionDefinition } from '../../shared/election/definition.ts';
 import type { BoothMachine } from '../machine.ts';
 import { screenOf } from '../machine.ts';
@@ -70,6 +70,8 @@ export interface AccessibilityOptions {
   readonly definition: ElectionDefinition;
   /** Absent: prompts are tracked but no clip URLs are produced (no audio device). */
   readonly clips?: ClipStore;
+  /** The configured input device, so spoken instructions name its keys; absent: the keypad. */
+  readonly input?: KeypadProfile;
 }
 
 const CHOICE_EVENTS: ReadonlySet<VoterEvent['type']> = new Set(['CHOOSE_ORGANIZATION', 'CHOOSE_BLANK', 'CHOOSE_NULL', 'TOGGLE_PREFERENTIAL']);
@@ -88,7 +90,8 @@ export function createAccessibilityController(options: AccessibilityOptions): Ac
   const speakListeners = new Set<(utterance: Utterance) => void>();
 
   const boothView = (): BoothView => viewModel(actor.getSnapshot(), definition, { sessionCancelled: cancelled });
-  const promptContext = (view: BoothView): PromptContext => ({ definition, view, draft: actor.getSnapshot().context.draft, blanked });
+  const input = options.input ?? 'navigation';
+  const promptContext = (view: BoothView): PromptContext => ({ definition, view, draft: actor.getSnapshot().context.draft, blanked, input });
   const changed = () => {
     for (const listener of [...changeListeners]) listener();
   };

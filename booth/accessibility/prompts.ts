@@ -11,11 +11,17 @@
  *   cached, and a clip cache can never reveal what a voter chose.
  * - Prompt ids are stable and readable (`org.<contest>.<number>`), so tests assert the spoken
  *   sequence by id and text.
+ * - The few prompts that name keys (a contest's intro, the review screen) come in two wordings,
+ *   one per input device the cabin is configured with: a voter on two switches must not be told
+ *   to press arrows they do not have. The two-switch variant has its own id (`…-two-switch`),
+ *   and `allPrompts` lists both, so either is pre-rendered. Help needs no variant: the two-switch
+ *   device has no help key.
  */
 import type { ContestChoice } from '../../shared/ballot/ballot.ts';
 import { contestDisplayName } from '../../shared/ballot/describe.ts';
 import type { DraftProblem } from '../../shared/ballot/rules.ts';
 import type { Contest, ElectionDefinition } from '../../shared/election/definition.ts';
+import type { KeypadProfile } from '../../shared/devices/keypad/keypad.ts';
 import { findContest } from '../../shared/election/definition.ts';
 import type { BallotDraft, BoothScreen } from '../machine-types.ts';
 import type { BoothView } from '../ui/view-model.ts';
@@ -89,7 +95,14 @@ const SPOKEN_SCREEN_TEXT: Partial<Record<BoothScreen, string>> = {
     '¿Sigue ahí? Pulse cualquier tecla para continuar votando. Si no, la sesión terminará en unos segundos y su voto no se registrará.',
 };
 
-function screenPrompt(screen: BoothScreen): Prompt {
+/** The same screens for a voter with two switches (Mover / Seleccionar), where the words differ. */
+const SPOKEN_SCREEN_TEXT_TWO_SWITCH: Partial<Record<BoothScreen, string>> = {
+  review: 'Revise su voto. El interruptor Mover recorre cada elección y su opción; Seleccionar permite cambiarla.',
+};
+
+function screenPrompt(screen: BoothScreen, input: KeypadProfile = 'navigation'): Prompt {
+  const twoSwitch = input === 'two-switch' ? SPOKEN_SCREEN_TEXT_TWO_SWITCH[screen] : undefined;
+  if (twoSwitch !== undefined) return p(`screen.${screen}-two-switch`, twoSwitch);
   const { title, message } = SCREEN_TEXT[screen];
   return p(`screen.${screen}`, SPOKEN_SCREEN_TEXT[screen] ?? `${title}. ${message}`);
 }
@@ -104,17 +117,22 @@ function requireContest(definition: ElectionDefinition, contestId: string): Cont
   return contest;
 }
 
-export function contestIntroPrompt(definition: ElectionDefinition, contest: Contest): Prompt {
+const CONTEST_KEYS: Record<KeypadProfile, string> = {
+  navigation: 'Flecha abajo y flecha arriba recorren las opciones; Seleccionar elige.',
+  'two-switch': 'El interruptor Mover recorre las opciones; el interruptor Seleccionar elige.',
+};
+
+export function contestIntroPrompt(definition: ElectionDefinition, contest: Contest, input: KeypadProfile = 'navigation'): Prompt {
   const position = definition.contests.findIndex((c) => c.id === contest.id) + 1;
   const preferential =
     contest.maxPreferential > 0
       ? ` Después de elegir una organización puede marcar hasta ${contest.maxPreferential} ${contest.maxPreferential === 1 ? 'voto preferencial' : 'votos preferenciales'}.`
       : '';
   return p(
-    `contest.${contest.id}.intro`,
+    `contest.${contest.id}.intro${input === 'two-switch' ? '-two-switch' : ''}`,
     `Elección ${position} de ${definition.contests.length}: ${contestDisplayName(contest)}. ` +
       `${contest.organizations.length} organizaciones políticas, voto en blanco y voto nulo.${preferential} ` +
-      'Flecha abajo y flecha arriba recorren las opciones; Seleccionar elige.',
+      CONTEST_KEYS[input],
   );
 }
 
@@ -169,14 +187,16 @@ export interface PromptContext {
   /** The voter's draft (only read on the review screen, to speak each line). */
   readonly draft: BallotDraft;
   readonly blanked: boolean;
+  /** The cabin's input device: prompts that name keys are worded for it. */
+  readonly input: KeypadProfile;
 }
 
 /** Spoken when a screen (or contest) appears. */
 export function screenPrompts(ctx: PromptContext): Prompt[] {
-  const { view, definition } = ctx;
-  if (view.screen === 'contest' && view.contest !== null) return [contestIntroPrompt(definition, requireContest(definition, view.contest.id))];
+  const { view, definition, input } = ctx;
+  if (view.screen === 'contest' && view.contest !== null) return [contestIntroPrompt(definition, requireContest(definition, view.contest.id), input)];
   if (view.screen === 'ready' && view.title === CANCELLED_TEXT.title) return [CANCELLED_PROMPT];
-  return [screenPrompt(view.screen)];
+  return [screenPrompt(view.screen, input)];
 }
 
 /** Spoken when the focus lands on `item`. */
@@ -275,11 +295,11 @@ export function choiceFeedback(definition: ElectionDefinition, contestId: string
 /** Every prompt the cabin can speak for this election: the clips to pre-render. */
 export function allPrompts(definition: ElectionDefinition): Prompt[] {
   const prompts: Prompt[] = [...Object.values(FIXED), CANCELLED_PROMPT];
-  for (const screen of Object.keys(SCREEN_TEXT) as BoothScreen[]) prompts.push(screenPrompt(screen));
+  for (const screen of Object.keys(SCREEN_TEXT) as BoothScreen[]) prompts.push(screenPrompt(screen), screenPrompt(screen, 'two-switch'));
   for (let i = 0; i < VOLUME_STEPS_DB.length; i++) prompts.push(volumePrompt(i));
   for (const wpm of RATE_STEPS_WPM) prompts.push(ratePrompt(wpm));
   for (const contest of definition.contests) {
-    prompts.push(contestIntroPrompt(definition, contest), contestNamePrompt(contest));
+    prompts.push(contestIntroPrompt(definition, contest), contestIntroPrompt(definition, contest, 'two-switch'), contestNamePrompt(contest));
     if (contest.maxPreferential > 0) prompts.push(preferentialEntryPrompt(contest.maxPreferential));
     for (const org of contest.organizations) {
       prompts.push(organizationPrompt(contest, org.number));

@@ -34,7 +34,7 @@ export async function startAccessibleBooth(
 ): Promise<AccessibleBooth> {
   const definition = options.definition ?? loadEg2026();
   const booth = await startOpenBooth({ ...options, definition });
-  const controller = createAccessibilityController({ actor: booth.actor, definition, clips: options.clips });
+  const controller = createAccessibilityController({ actor: booth.actor, definition, clips: options.clips, input: profile });
   const utterances: Utterance[] = [];
   controller.onSpeak((utterance) => utterances.push(utterance));
   const device = new VirtualKeypad(profile);

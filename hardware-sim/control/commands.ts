@@ -8,6 +8,8 @@ import { PRINTER_FAULTS } from './printers.ts';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
 const key = z.enum([...NAVIGATION_KEYS, ...TWO_SWITCH_KEYS]);
+/** What a keyboard-wedge reader can type (virtual-dni-reader.ts): digits, letters, space, '-' and '.'. */
+const scanText = z.string().max(64).regex(/^[0-9A-Za-z .-]*$/);
 const count = z.number().int().min(0).max(100_000);
 
 export const ReaderFaultSchema = z.discriminatedUnion('type', [
@@ -58,6 +60,12 @@ export const SimCommandSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('keypad.raw'), keypad: name, reportBase64: base64 }),
   z.object({ action: z.literal('keypad.unplug'), keypad: name }),
   z.object({ action: z.literal('keypad.replug'), keypad: name }),
+  /** A document passed in front of a DNI reader: what its barcode holds (digits, or letters to try a bad read). */
+  z.object({ action: z.literal('dni.scan'), reader: name, text: scanText }),
+  /** The same scan with one report corrupted on the way: the station must refuse it as unreadable. */
+  z.object({ action: z.literal('dni.scan-garbled'), reader: name, text: scanText }),
+  z.object({ action: z.literal('dni.unplug'), reader: name }),
+  z.object({ action: z.literal('dni.replug'), reader: name }),
   z.object({ action: z.literal('usb.insert'), stick: name }),
   z.object({ action: z.literal('usb.remove'), stick: name }),
   /** The medium in port `stick` is pulled and plugged into the empty port `to`. */

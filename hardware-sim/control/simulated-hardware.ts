@@ -8,6 +8,7 @@ import type { KeypadProfile } from '../../shared/devices/keypad/keypad.ts';
 import { VirtualActivationDevice } from '../hid/virtual-activation-device.ts';
 import { VirtualActivationReader, type VirtualReaderState } from '../hid/virtual-activation-reader.ts';
 import { VirtualKeypad } from '../hid/virtual-keypad.ts';
+import { VirtualDniReader } from '../hid/virtual-dni-reader.ts';
 import { SimulatedUsbStick, type SimulatedUsbStickOptions, type UsbStickState } from '../usb/simulated-usb-stick.ts';
 import { SimulatedScanner, type SimulatedScannerOptions } from '../scanner/simulated-scanner.ts';
 import type { SimCommand } from './commands.ts';
@@ -20,6 +21,8 @@ export interface HardwareSnapshot {
   /** Only what the control surface knows: where each device is. Never its content. */
   readonly activationDevices: Array<{ name: string; capacity: number; inReader: string | null }>;
   readonly keypads: Array<{ name: string } & VirtualKeypad['state']>;
+  /** Connection only: the control surface never keeps what was scanned. */
+  readonly dniReaders: Array<{ name: string } & VirtualDniReader['state']>;
   readonly usbSticks: Array<{ name: string } & UsbStickState>;
   readonly scanners: Array<{ name: string } & SimulatedScanner['state']>;
   readonly printers: PrinterSnapshot[];
@@ -36,6 +39,7 @@ export class SimulatedHardware {
   private readonly readers = new Map<string, VirtualActivationReader>();
   private readonly devices = new Map<string, VirtualActivationDevice>();
   private readonly keypads = new Map<string, VirtualKeypad>();
+  private readonly dniReaders = new Map<string, VirtualDniReader>();
   private readonly sticks = new Map<string, SimulatedUsbStick>();
   private readonly scanners = new Map<string, SimulatedScanner>();
   /** Tickets (GET /printers/<name>/tickets), adoption of a station's printer, emulator access. */
@@ -71,6 +75,15 @@ export class SimulatedHardware {
       throw new Error(`simulated keypad ${name} is ${keypad.profile}, not ${profile}`);
     }
     return keypad;
+  }
+
+  dniReader(name: string): VirtualDniReader {
+    let reader = this.dniReaders.get(name);
+    if (reader === undefined) {
+      reader = new VirtualDniReader();
+      this.dniReaders.set(name, reader);
+    }
+    return reader;
   }
 
   usbStick(name: string, options: SimulatedUsbStickOptions = {}): SimulatedUsbStick {
@@ -110,6 +123,7 @@ export class SimulatedHardware {
       activationReaders: [...this.readers].map(([name, r]) => ({ name, device: deviceName(r.currentDevice), ...r.state })),
       activationDevices: [...this.devices].map(([name, d]) => ({ name, capacity: d.capacity, inReader: readerOf(d) })),
       keypads: [...this.keypads].map(([name, k]) => ({ name, ...k.state })),
+      dniReaders: [...this.dniReaders].map(([name, r]) => ({ name, ...r.state })),
       usbSticks: [...this.sticks].map(([name, s]) => ({ name, ...s.state })),
       scanners: [...this.scanners].map(([name, s]) => ({ name, ...s.state })),
       printers: this.printers.snapshot(),
@@ -172,6 +186,18 @@ export class SimulatedHardware {
         } catch (e) {
           return err(e instanceof Error ? e.message : String(e));
         }
+        return ok(undefined);
+      }
+      case 'dni.scan':
+      case 'dni.scan-garbled':
+      case 'dni.unplug':
+      case 'dni.replug': {
+        const reader = lookup(this.dniReaders, 'DNI reader', command.reader);
+        if (!reader.ok) return reader;
+        if (command.action === 'dni.scan') reader.value.scan(command.text);
+        else if (command.action === 'dni.scan-garbled') reader.value.scanGarbled(command.text);
+        else if (command.action === 'dni.unplug') reader.value.unplug();
+        else reader.value.replug();
         return ok(undefined);
       }
       case 'usb.move': {

@@ -13,6 +13,8 @@ import { err, ok, type Result } from '../result.ts';
 import type { SimulatedHardware } from '../../hardware-sim/control/simulated-hardware.ts';
 import type { ActivationReader } from './activation/activation-reader.ts';
 import { HidActivationReader } from './activation/hid-activation-reader.ts';
+import type { DniReader } from './dni-reader/dni-reader.ts';
+import { HidDniReader } from './dni-reader/hid-dni-reader.ts';
 import type { ConsolidationDevice } from './consolidation/consolidation-device.ts';
 import { nodeFileSystem } from './consolidation/file-system.ts';
 import { FsConsolidationDevice } from './consolidation/fs-consolidation-device.ts';
@@ -41,6 +43,12 @@ export const ActivationReaderConfigSchema = z.discriminatedUnion('kind', [
 export const KeypadConfigSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('real'), device: hidDevice, profile }),
   z.strictObject({ kind: z.literal('simulated'), name: simName.default('keypad'), profile }),
+]);
+
+/** A barcode DNI reader in keyboard-wedge mode (hid/PROTOCOL.md section 6). */
+export const DniReaderConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('real'), device: hidDevice }),
+  z.strictObject({ kind: z.literal('simulated'), name: simName.default('dni-reader') }),
 ]);
 
 export const ConsolidationConfigSchema = z.discriminatedUnion('kind', [
@@ -111,6 +119,7 @@ export const PrinterConfigSchema = z.discriminatedUnion('kind', [
 export const DevicesConfigSchema = z.strictObject({
   activationReader: ActivationReaderConfigSchema.optional(),
   keypad: KeypadConfigSchema.optional(),
+  dniReader: DniReaderConfigSchema.optional(),
   consolidation: ConsolidationConfigSchema.optional(),
   scanner: ScannerConfigSchema.optional(),
   printer: PrinterConfigSchema.optional(),
@@ -121,6 +130,7 @@ export type DevicesConfig = z.input<typeof DevicesConfigSchema>;
 export interface Devices {
   readonly activationReader?: ActivationReader;
   readonly keypad?: Keypad;
+  readonly dniReader?: DniReader;
   readonly consolidation?: ConsolidationDevice;
   readonly scanner?: Scanner;
   readonly printer?: CreatedPrinter;
@@ -152,7 +162,7 @@ export async function createDevices(rawConfig: unknown, options: CreateDevicesOp
     throw new Error(`invalid devices configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const config = parsed.data;
-  const wantsSimulation = [config.activationReader, config.keypad, config.consolidation, config.scanner].some((c) => c?.kind === 'simulated');
+  const wantsSimulation = [config.activationReader, config.keypad, config.dniReader, config.consolidation, config.scanner].some((c) => c?.kind === 'simulated');
   let hardware = options.hardware;
   if (hardware === undefined && wantsSimulation) {
     const { SimulatedHardware: Registry } = await import('../../hardware-sim/control/simulated-hardware.ts');
@@ -187,6 +197,19 @@ export async function createDevices(rawConfig: unknown, options: CreateDevicesOp
       opener = () => Promise.resolve(device.openHost());
     }
     keypad = new HidKeypad(opener, kp.profile);
+  }
+
+  let dniReader: DniReader | undefined;
+  const dr = config.dniReader;
+  if (dr !== undefined) {
+    let opener: HidTransportOpener;
+    if (dr.kind === 'real') {
+      opener = nodeHidOpener(dr.device);
+    } else {
+      const device = sim().dniReader(dr.name);
+      opener = () => Promise.resolve(device.openHost());
+    }
+    dniReader = new HidDniReader(opener);
   }
 
   let consolidation: ConsolidationDevice | undefined;
@@ -226,7 +249,7 @@ export async function createDevices(rawConfig: unknown, options: CreateDevicesOp
   if (config.printer !== undefined) {
     const created = await createPrinter(config.printer);
     if (!created.ok) {
-      await Promise.all([activationReader?.close(), keypad?.close()]);
+      await Promise.all([activationReader?.close(), keypad?.close(), dniReader?.close()]);
       return err({ kind: 'printer', error: created.error });
     }
     printer = created.value;
@@ -235,12 +258,13 @@ export async function createDevices(rawConfig: unknown, options: CreateDevicesOp
   return ok({
     activationReader,
     keypad,
+    dniReader,
     consolidation,
     scanner,
     printer,
     hardware,
     async close() {
-      await Promise.all([activationReader?.close(), keypad?.close(), printer?.printer.close()]);
+      await Promise.all([activationReader?.close(), keypad?.close(), dniReader?.close(), printer?.printer.close()]);
     },
   });
 }

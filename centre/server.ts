@@ -1,7 +1,7 @@
 /**
  * The centre's HTTP(S) front: `POST /v1/transmissions` with the unit bytes as the body; the
  * answer body is the signed receipt or refusal (status 200 / 409 conflict / 422 refused /
- * 400 unreadable). Bound to 127.0.0.1 unless told otherwise. With `tls` it is HTTPS with the
+ * 400 unreadable); `GET /v1/health` answers 200 so a station can check its link. Bound to 127.0.0.1 unless told otherwise. With `tls` it is HTTPS with the
  * centre's self-signed certificate, which stations pin (./tls.ts, shared/transmission/client.ts).
  */
 import http from 'node:http';
@@ -11,6 +11,8 @@ import { MAX_TRANSMISSION_BYTES } from '../shared/transmission/transmission-pack
 import type { ReceiverAnswer } from './receiver.ts';
 
 export const TRANSMISSIONS_PATH = '/v1/transmissions';
+/** Answers 200 to a GET: stations check their link (and the pinned certificate) with it. */
+export const HEALTH_PATH = '/v1/health';
 export const ANSWER_CONTENT_TYPE = 'application/vnd.vep-signed+json';
 
 export interface CentreServerOptions {
@@ -34,6 +36,7 @@ function handler(receive: CentreServerOptions['receive'], onError: CentreServerO
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
       res.end(body);
     };
+    if (req.url === HEALTH_PATH) return req.method === 'GET' ? send(200, 'ok\n') : send(405, 'GET only\n');
     if (req.url !== TRANSMISSIONS_PATH) return send(404, 'not found\n');
     if (req.method !== 'POST') return send(405, 'POST only\n');
     const declared = Number(req.headers['content-length'] ?? NaN);

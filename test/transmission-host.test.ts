@@ -16,12 +16,23 @@ import { parseTransmissionHostConfig } from '../transmission-station/host-config
 import type { TransmissionHost } from '../transmission-station/host.ts';
 import type { TransmissionScreen } from '../transmission-station/machine.ts';
 import { runTransmissionStation } from '../transmission-station/station.ts';
+import type { WorkProgress } from '../transmission-station/host-actors.ts';
+import { workView } from '../transmission-station/ui/view-model.ts';
+import { ensureCentreTls } from '../centre/tls.ts';
+import type { TransmissionHostConfigInput } from '../transmission-station/host-config.ts';
 import { makeWorld, tickets } from './helpers/transmission-host-world.ts';
 
 async function step(host: TransmissionHost, event: Parameters<TransmissionHost['send']>[0], expected: TransmissionScreen, t: ExecutionContext): Promise<void> {
   host.send(event);
   const screen = await host.settled();
   t.is(screen, expected, `after ${event.type}: ${host.actor.getSnapshot().context.problem ?? ''}`);
+}
+
+/** A certificate made for another server: pinning it must refuse the real centre. */
+function impostorCert(c: TransmissionHostConfigInput): string {
+  const made = ensureCentreTls(path.join(c.dataDir, '..', 'impostor'));
+  if (!made.ok) throw new Error(made.error);
+  return made.value.certFile;
 }
 
 function acknowledgedAtCentre(events: readonly ReceiverEvent[], file: string) {
@@ -185,4 +196,62 @@ test('a backup whose read-back differs is not counted; the spent write-once medi
   t.regex(host.actor.getSnapshot().context.problem ?? '', /not a blank write-once medium/);
   t.is(host.audit.entries().filter((e) => e.event === 'backup.failed').length, 2);
   t.is(host.audit.entries().filter((e) => e.event === 'backup.written').length, 1);
+});
+
+test('the communication device is really connected: centre down shows link-down with the reason, RETRY after it is back goes on', async (t) => {
+  t.timeout(120_000);
+  const world = await makeWorld(t);
+  await world.stopCentre();
+  const host = await world.start();
+  t.is(await host.settled(), 'link-down');
+  t.is(host.actor.getSnapshot().context.problem, 'computing centre unreachable: ECONNREFUSED');
+  t.is(tickets(host).length, 0, 'no puesta a cero without a link');
+  t.deepEqual(host.outboxItems(), []);
+  t.true(host.audit.entries().some((e) => e.event === 'transmission.link-down'));
+  // Still down: RETRY comes back to link-down.
+  await step(host, { type: 'RETRY' }, 'link-down', t);
+  await world.restartCentre();
+  await step(host, { type: 'RETRY' }, 'acknowledged', t);
+  t.true(host.audit.entries().some((e) => e.event === 'transmission.link-up'));
+  t.regex(tickets(host)[0] ?? '', /PUESTA A CERO/);
+});
+
+test('a server that is not the pinned centre is link-down: the station never talks to it', async (t) => {
+  t.timeout(120_000);
+  const world = await makeWorld(t, (c) => ({ ...c, centre: { ...c.centre, certFile: impostorCert(c) } }));
+  const host = await world.start({ sendUnit: undefined });
+  t.is(await host.settled(), 'link-down');
+  t.regex(host.actor.getSnapshot().context.problem ?? '', /^the server is not the computing centre: certificate/);
+});
+
+test('long work reports progress: the upload of each file and every backup reach their total, bytes and files', async (t) => {
+  t.timeout(120_000);
+  const world = await makeWorld(t);
+  // The real client, so the upload progress comes from the body actually leaving.
+  const host = await world.start({ sendUnit: undefined });
+  const seen: WorkProgress[] = [];
+  host.onChange(() => {
+    const work = host.work();
+    if (work !== null && JSON.stringify(seen.at(-1)) !== JSON.stringify(work)) seen.push(work);
+  });
+  t.is(await host.settled(), 'acknowledged');
+  await step(host, { type: 'CONTINUE' }, 'acknowledged', t);
+  await step(host, { type: 'CONTINUE' }, 'ready-to-close', t);
+  t.is(host.work(), null, 'no progress shown once the work ended');
+  const image = seen.filter((w) => w.what === 'upload' && w.label === 'acta-image');
+  t.true(image.length >= 1);
+  const lastImage = image.at(-1);
+  t.true(lastImage !== undefined && lastImage.bytesDone === lastImage.bytesTotal && lastImage.bytesTotal > 0);
+  for (const copy of ['1', '2', '3']) {
+    const reports = seen.filter((w) => w.what === 'backup' && w.label === copy);
+    const last = reports.at(-1);
+    if (last === undefined) return t.fail(`no progress for backup ${copy}`);
+    t.is(last.filesDone, last.filesTotal, `backup ${copy}: every file`);
+    t.is(last.bytesDone, last.bytesTotal);
+    t.true(reports.every((w, i) => i === 0 || w.bytesDone >= (reports[i - 1]?.bytesDone ?? 0)), 'never goes back');
+    t.true(reports.length > 2, 'advances file by file');
+    const view = workView(reports[1] ?? null);
+    t.true((view?.text ?? '').startsWith(`Respaldo ${copy} de 3: 1 de ${last.filesTotal} archivos grabados (`), view?.text);
+    t.regex(view?.text ?? '', / KB de [\d.,]+ KB\)$/);
+  }
 });

@@ -25,7 +25,7 @@ import type { PrintDocument } from '../shared/documents/print-document.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 import { describeMesaResultProblem, MESA_RESULT_FILE_NAME, PACKAGE_COPY_FILE_NAME, verifyMesaResult } from '../shared/results/mesa-result.ts';
 import { openCentreAnswer } from '../shared/transmission/centre-answer.ts';
-import type { TransportAnswer, TransportError } from '../shared/transmission/client.ts';
+import { describeTransportError, type TransportAnswer, type TransportError } from '../shared/transmission/client.ts';
 import { runOutboxOnce, type Outbox, type OutboxItem } from '../shared/transmission/queue.ts';
 import { sealTransmission, type TransmittedKind } from '../shared/transmission/transmission-package.ts';
 import { constanciaDeTransmision, transmissionZeroReport } from './documents.ts';
@@ -84,6 +84,9 @@ export function openProgress(dataDir: string, packageHash: string): ProgressStor
   };
 }
 
+/** One POST of a unit; `onProgress` sees the body leave (bytes sent of total). */
+export type SendFunction = (unit: Uint8Array, onProgress?: (sent: number, total: number) => void) => Promise<Result<TransportAnswer, TransportError>>;
+
 export interface TransmissionParts {
   readonly pkg: VerifiedPackage;
   readonly signer: Signer;
@@ -93,7 +96,11 @@ export interface TransmissionParts {
   readonly centreUrl: string;
   readonly audit: AuditLog;
   readonly outbox: Outbox;
-  readonly send: (unit: Uint8Array) => Promise<Result<TransportAnswer, TransportError>>;
+  readonly send: SendFunction;
+  /** Reaches the pinned centre without sending a unit (client.ts probeCentre). */
+  readonly probe: () => Promise<Result<void, TransportError>>;
+  /** Progress of long work for the screen (uploads, backups); null when it ends. */
+  readonly report: (progress: WorkProgress | null) => void;
   readonly printer: ThermalPrinter;
   readonly scanner: Scanner;
   readonly consolidation: ConsolidationDevice;
@@ -101,6 +108,17 @@ export interface TransmissionParts {
   readonly backupMedium: (index: number) => ConsolidationDevice;
   readonly progress: ProgressStore;
   readonly clock: () => Date;
+}
+
+/** Long work in progress, shown on the screen as "done of total". */
+export interface WorkProgress {
+  readonly what: 'upload' | 'backup';
+  /** Upload: 'mesa-result' | 'acta-image'; backup: the copy number. */
+  readonly label: string;
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
 }
 
 export type TransmissionActorFunctions = {
@@ -199,7 +217,8 @@ async function validateDevice(parts: TransmissionParts): Promise<Result<{ mesa: 
   return ok({ mesa: acta.mesa });
 }
 
-async function print(parts: TransmissionParts, document: PrintDocument): Promise<Result<void, string>> {
+/** Prints one document after checking the printer is ready; a fault is logged and returned. */
+export async function print(parts: { readonly printer: ThermalPrinter; readonly audit: AuditLog }, document: PrintDocument): Promise<Result<void, string>> {
   const status = await parts.printer.status();
   if (!status.ok) return err(describePrinterError(status.error));
   if (!isPrintable(status.value)) return err(`printer ${status.value}`);
@@ -256,7 +275,10 @@ async function transmit(parts: TransmissionParts, kind: TransmittedKind, plainte
   const now = () => parts.clock().getTime();
   if (before.nextAttemptAt <= now()) {
     parts.audit.append('transmission.sent', { message: `${what} sha256 ${before.sha256} sent to ${parts.centreUrl} (attempt ${before.attempts + 1})` });
-    await runOutboxOnce({ outbox: parts.outbox, send: parts.send, packageFor: (hash) => (hash === parts.pkg.packageHash ? parts.pkg : undefined), now });
+    const send = (unit: Uint8Array) =>
+      parts.send(unit, (sent, total) => parts.report({ what: 'upload', label: kind, filesDone: sent === total ? 1 : 0, filesTotal: 1, bytesDone: sent, bytesTotal: total }));
+    await runOutboxOnce({ outbox: parts.outbox, send, packageFor: (hash) => (hash === parts.pkg.packageHash ? parts.pkg : undefined), now });
+    parts.report(null);
   }
   const after = parts.outbox.get(before.id);
   if (after === undefined) throw new Error('bug: outbox item vanished');
@@ -339,34 +361,60 @@ function backupFiles(parts: TransmissionParts): Map<string, Uint8Array> {
   return files;
 }
 
-async function burnBackup(parts: TransmissionParts, input: BackupInput): Promise<Result<void, string>> {
-  if (parts.progress.get().backupsVerified.includes(input.index)) return ok(undefined);
-  const fail = (detail: string): Result<void, string> => {
-    parts.audit.append('backup.failed', { message: `backup ${input.index}: ${detail}` });
-    return err(detail);
-  };
-  const medium = parts.backupMedium(input.index);
+/**
+ * Writes `files` to a blank write-once medium, finalizes it, reads every file back and compares
+ * sha256: a copy counts only once its bytes verify. Progress is reported file by file.
+ */
+export async function writeVerifiedBackup(
+  medium: ConsolidationDevice,
+  files: ReadonlyMap<string, Uint8Array>,
+  onProgress: (filesDone: number, bytesDone: number) => void,
+): Promise<Result<void, string>> {
   const status = await medium.detect();
-  if (!status.ok) return fail(describeUsbError(status.error));
-  if (!status.value.mounted) return fail('no backup medium inserted');
-  if (!status.value.writeOnce || status.value.finalized) return fail('the medium is not a blank write-once medium');
+  if (!status.ok) return err(describeUsbError(status.error));
+  if (!status.value.mounted) return err('no backup medium inserted');
+  if (!status.value.writeOnce || status.value.finalized) return err('the medium is not a blank write-once medium');
   const existing = await medium.list();
-  if (!existing.ok) return fail(describeUsbError(existing.error));
-  if (existing.value.length > 0) return fail('the medium already holds files (a spent medium): insert a new one');
-  const files = backupFiles(parts);
+  if (!existing.ok) return err(describeUsbError(existing.error));
+  if (existing.value.length > 0) return err('the medium already holds files (a spent medium): insert a new one');
+  let filesDone = 0;
+  let bytesDone = 0;
+  onProgress(0, 0);
   for (const [name, bytes] of files) {
     const written = await medium.writeFileAtomic(name, bytes);
-    if (!written.ok) return fail(`${name}: ${describeUsbError(written.error)}`);
+    if (!written.ok) return err(`${name}: ${describeUsbError(written.error)}`);
+    filesDone += 1;
+    bytesDone += bytes.length;
+    onProgress(filesDone, bytesDone);
   }
   const finalized = await medium.finalize();
-  if (!finalized.ok) return fail(describeUsbError(finalized.error));
-  // Read back every file from the finalized medium: a copy counts only once its bytes verify.
+  if (!finalized.ok) return err(describeUsbError(finalized.error));
   for (const [name, bytes] of files) {
     const read = await medium.readFile(name);
-    if (!read.ok) return fail(`${name} unreadable after writing: ${describeUsbError(read.error)}`);
-    if (sha256Hex(read.value) !== sha256Hex(bytes)) return fail(`${name} differs after writing`);
+    if (!read.ok) return err(`${name} unreadable after writing: ${describeUsbError(read.error)}`);
+    if (sha256Hex(read.value) !== sha256Hex(bytes)) return err(`${name} differs after writing`);
   }
   await medium.eject();
+  return ok(undefined);
+}
+
+export function backupProgress(index: number, files: ReadonlyMap<string, Uint8Array>, filesDone: number, bytesDone: number): WorkProgress {
+  let bytesTotal = 0;
+  for (const bytes of files.values()) bytesTotal += bytes.length;
+  return { what: 'backup', label: String(index), filesDone, filesTotal: files.size, bytesDone, bytesTotal };
+}
+
+async function burnBackup(parts: TransmissionParts, input: BackupInput): Promise<Result<void, string>> {
+  if (parts.progress.get().backupsVerified.includes(input.index)) return ok(undefined);
+  const files = backupFiles(parts);
+  const written = await writeVerifiedBackup(parts.backupMedium(input.index), files, (filesDone, bytesDone) =>
+    parts.report(backupProgress(input.index, files, filesDone, bytesDone)),
+  );
+  parts.report(null);
+  if (!written.ok) {
+    parts.audit.append('backup.failed', { message: `backup ${input.index}: ${written.error}` });
+    return written;
+  }
   parts.progress.update((p) => {
     p.backupsVerified = [...p.backupsVerified, input.index].sort((a, b) => a - b);
   });
@@ -374,10 +422,22 @@ async function burnBackup(parts: TransmissionParts, input: BackupInput): Promise
   return ok(undefined);
 }
 
+/** Art. 30.3 "conecta el dispositivo de comunicación": the pinned centre must answer. */
+export async function connectLink(parts: Pick<TransmissionParts, 'probe' | 'audit' | 'centreUrl'>): Promise<Result<void, string>> {
+  const probed = await parts.probe();
+  if (!probed.ok) {
+    const detail = describeTransportError(probed.error);
+    parts.audit.append('transmission.link-down', { message: `${parts.centreUrl}: ${detail}` });
+    return err(detail);
+  }
+  parts.audit.append('transmission.link-up', { message: `${parts.centreUrl} answered over the pinned TLS` });
+  return ok(undefined);
+}
+
 export function hostActorFunctions(parts: TransmissionParts): TransmissionActorFunctions {
   return {
     validateDevice: () => validateDevice(parts),
-    connectLink: () => Promise.resolve(ok(undefined)),
+    connectLink: () => connectLink(parts),
     puestaACero: () => puestaACero(parts),
     transmitResult: () => transmit(parts, 'mesa-result', resultBytes(parts)),
     scanActa: () => scanActa(parts),

@@ -24,11 +24,11 @@ import { describePackageError, loadVerifiedPackage } from '../shared/election/pa
 import { err, ok, type Result } from '../shared/result.ts';
 import { currentSoftwareVersionCode } from '../shared/software/version-code.ts';
 import { describeDatabaseOpenError } from '../shared/storage/database.ts';
-import { sendUnit } from '../shared/transmission/client.ts';
+import { probeCentre, sendUnit } from '../shared/transmission/client.ts';
 import { openOutbox, type OutboxItem } from '../shared/transmission/queue.ts';
 import type { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
 import type { TransmissionHostConfig } from './host-config.ts';
-import { hostActorFunctions, openProgress, type TransmissionActorFunctions, type TransmissionParts } from './host-actors.ts';
+import { hostActorFunctions, openProgress, type TransmissionActorFunctions, type TransmissionParts, type WorkProgress } from './host-actors.ts';
 import { createTransmissionMachine, transmissionScreenOf, type BackupInput, type PrintInput, type TransmissionActors, type TransmissionEvent, type TransmissionMachine, type TransmissionScreen } from './machine.ts';
 
 export const TRANSMISSION_OUTBOX_FILE = 'outbox.db';
@@ -43,6 +43,10 @@ export interface TransmissionHost {
   screen(): TransmissionScreen;
   /** The per-unit status board (pending, sent, acknowledged, refused with reason). */
   outboxItems(): OutboxItem[];
+  /** The long work under way (an upload, a backup being written), for the progress bar. */
+  work(): WorkProgress | null;
+  /** Calls `changed` on every machine snapshot and every progress report; returns unsubscribe. */
+  onChange(changed: () => void): () => void;
   /** Resolves when the machine rests in a state waiting for the coordinator (or a final state). */
   settled(): Promise<TransmissionScreen>;
   close(): Promise<void>;
@@ -65,6 +69,8 @@ export interface TransmissionHostOptions {
   readonly autoRetry?: boolean;
   /** Replaces the HTTPS client (tests that cut the link). */
   readonly sendUnit?: TransmissionParts['send'];
+  /** Replaces the link check (default: GET the centre's health path over the pinned TLS). */
+  readonly probeLink?: TransmissionParts['probe'];
   readonly softwareCode?: string;
 }
 
@@ -153,6 +159,13 @@ export async function startTransmissionHost(
   const softwareCode = options.softwareCode ?? currentSoftwareVersionCode();
   audit.value.append('station.boot', { message: `transmission station for mesa ${pkg.payload.definition.mesa.number}, package sha256 ${pkg.packageHash}` });
 
+  let work: WorkProgress | null = null;
+  const progressListeners = new Set<() => void>();
+  const report = (next: WorkProgress | null) => {
+    work = next;
+    for (const listener of progressListeners) listener();
+  };
+  const centreOptions = { url: config.centre.url, ...(pinnedCert === undefined ? {} : { pinnedCert }) };
   const actors = hostActorFunctions({
     pkg,
     signer: signer.value,
@@ -162,7 +175,9 @@ export async function startTransmissionHost(
     centreUrl: config.centre.url,
     audit: audit.value,
     outbox: outbox.value,
-    send: options.sendUnit ?? ((unit) => sendUnit(unit, { url: config.centre.url, ...(pinnedCert === undefined ? {} : { pinnedCert }) })),
+    send: options.sendUnit ?? ((unit, onProgress) => sendUnit(unit, { ...centreOptions, ...(onProgress === undefined ? {} : { onProgress }) })),
+    probe: options.probeLink ?? (() => probeCentre(centreOptions)),
+    report,
     printer: printer.printer,
     scanner,
     consolidation,
@@ -198,6 +213,15 @@ export async function startTransmissionHost(
     send: (event) => actor.send(event),
     screen,
     outboxItems: () => outbox.value.list(),
+    work: () => work,
+    onChange: (changed) => {
+      const sub = actor.subscribe(() => changed());
+      progressListeners.add(changed);
+      return () => {
+        sub.unsubscribe();
+        progressListeners.delete(changed);
+      };
+    },
     settled: () =>
       new Promise((resolve) => {
         const check = () => {

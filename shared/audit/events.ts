@@ -103,6 +103,10 @@ export const AUDIT_EVENTS = {
   'transmission.acknowledged': { disposition: 'success', severity: 'routine', description: 'The computing centre returned a valid signed receipt.' },
   'transmission.failed': { disposition: 'failure', severity: 'notable', description: 'Sending results failed (network or server error); it will be retried.' },
   'transmission.refused': { disposition: 'failure', severity: 'alarm', description: 'The receipt was invalid or reported a different result.' },
+  'transmission.link-up': { disposition: 'success', severity: 'routine', description: 'The communication device reached the computing centre over the pinned TLS.' },
+  'transmission.link-down': { disposition: 'failure', severity: 'notable', description: 'The communication device could not reach the computing centre (or it was not the pinned centre).' },
+  'cargo.printed': { disposition: 'success', severity: 'routine', description: 'A cargo de recepción of a mesa\'s consolidation device was printed (transmission module, Art. 31).' },
+  'device.returned': { disposition: 'warning', severity: 'notable', description: 'A consolidation device without results was handed back to the mesa president, with no cargo (Art. 31.5).' },
   'backup.written': { disposition: 'success', severity: 'routine', description: 'A backup copy was written to a removable device.' },
   'backup.failed': { disposition: 'failure', severity: 'notable', description: 'A backup copy could not be written.' },
 

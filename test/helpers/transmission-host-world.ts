@@ -36,7 +36,10 @@ export interface World {
   readonly device: MesaDevice;
   readonly deviceDir: string;
   readonly hardware: SimulatedHardware;
-  readonly centre: RunningCentre;
+  centre: RunningCentre;
+  /** Stops the centre (a dead link) and, with `restart`, starts it again on the same port. */
+  stopCentre(): Promise<void>;
+  restartCentre(): Promise<void>;
   readonly events: ReceiverEvent[];
   readonly config: TransmissionHostConfigInput;
   clockMs: number;
@@ -52,16 +55,18 @@ export async function makeWorld(t: ExecutionContext, configChange: (c: Transmiss
   const deviceDir = path.join(tmp, 'stick');
   fs.cpSync(device.dir, deviceDir, { recursive: true });
   const events: ReceiverEvent[] = [];
-  const centre = await startCentre({
+  const centreOptions = {
     packagePaths: [path.join(device.dir, PACKAGE_COPY_FILE_NAME)],
     keysDir: device.keysDir,
     dbFile: path.join(tmp, 'centre.db'),
     real: false,
     clock: () => new Date('2026-04-12T23:40:00Z'),
-    onEvent: (e) => events.push(e),
-  });
+    onEvent: (e: ReceiverEvent) => events.push(e),
+  };
+  const centre = await startCentre(centreOptions);
   if (!centre.ok) throw new Error(centre.error);
-  t.teardown(() => centre.value.close());
+  let centreRunning = true;
+  t.teardown(() => (centreRunning ? world.centre.close() : undefined));
   const certFile = centre.value.certFile;
   if (certFile === undefined) throw new Error('the centre serves HTTPS');
   const hardware = new SimulatedHardware();
@@ -86,6 +91,16 @@ export async function makeWorld(t: ExecutionContext, configChange: (c: Transmiss
     deviceDir,
     hardware,
     centre: centre.value,
+    async stopCentre() {
+      await world.centre.close();
+      centreRunning = false;
+    },
+    async restartCentre() {
+      const again = await startCentre({ ...centreOptions, port: Number(new URL(centre.value.url).port) });
+      if (!again.ok) throw new Error(again.error);
+      world.centre = again.value;
+      centreRunning = true;
+    },
     events,
     config,
     clockMs: Date.parse('2026-04-12T23:30:00Z'),

@@ -39,6 +39,12 @@
     board.replaceChildren(...(view.board.length === 0
       ? [el('li', { text: 'Nada enviado todavía' })]
       : view.board.map((row) => el('li', { 'data-status': row.status, text: row.file + ': ' + row.status + (row.detail ? ' (' + row.detail + ')' : '') }))));
+    $('work').hidden = view.work === null;
+    if (view.work !== null) {
+      $('work-text').textContent = view.work.text;
+      $('work-bar').max = Math.max(1, view.work.total);
+      $('work-bar').value = view.work.done;
+    }
     $('backups').textContent = 'Respaldos verificados: ' + view.backups.done + ' de ' + view.backups.of +
       ' — Constancias impresas: resultado ' + view.printed.result + ', imagen ' + view.printed.image;
     const actions = [];

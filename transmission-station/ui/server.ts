@@ -22,12 +22,9 @@ export function startTransmissionScreenServer(options: { host: TransmissionHost;
     assetsDir: path.dirname(fileURLToPath(import.meta.url)),
     inputSchema,
     refusal: 'only RETRY, CONTINUE, CLOSE and PRINT {copies} are accepted',
-    view: () => transmissionView(host.actor.getSnapshot(), host.outboxItems(), host.definition),
+    view: () => transmissionView(host.actor.getSnapshot(), host.outboxItems(), host.definition, host.work()),
     deliver: (input) => host.send(input),
-    subscribe: (changed) => {
-      const sub = host.actor.subscribe(() => changed());
-      return () => sub.unsubscribe();
-    },
+    subscribe: (changed) => host.onChange(changed),
     ...(options.port === undefined ? {} : { port: options.port }),
   });
 }

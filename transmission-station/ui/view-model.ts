@@ -5,6 +5,7 @@
  */
 import type { ElectionDefinition } from '../../shared/election/definition.ts';
 import type { OutboxItem } from '../../shared/transmission/queue.ts';
+import type { WorkProgress } from '../host-actors.ts';
 import { BACKUP_COPIES, transmissionScreenOf, type TransmissionScreen, type TransmissionSnapshot } from '../machine.ts';
 
 export type TransmissionAction = 'RETRY' | 'CONTINUE' | 'PRINT' | 'CLOSE';
@@ -21,6 +22,29 @@ export interface TransmissionView {
   readonly backups: { readonly done: number; readonly of: number };
   readonly printed: { readonly result: number; readonly image: number };
   readonly actions: readonly TransmissionAction[];
+  /** Long work under way (upload, backup): a sentence and the done/total for the progress bar. */
+  readonly work: WorkView | null;
+}
+
+export interface WorkView {
+  readonly text: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+function kilobytes(bytes: number): string {
+  return `${Math.ceil(bytes / 1024).toLocaleString('es-PE')} KB`;
+}
+
+/** Spanish progress line; bytes are the bar (files alone would stall on a large image). */
+export function workView(work: WorkProgress | null, copies: number = BACKUP_COPIES): WorkView | null {
+  if (work === null) return null;
+  const bytes = `${kilobytes(work.bytesDone)} de ${kilobytes(work.bytesTotal)}`;
+  if (work.what === 'backup') {
+    return { text: `Respaldo ${work.label} de ${copies}: ${work.filesDone} de ${work.filesTotal} archivos grabados (${bytes})`, done: work.bytesDone, total: work.bytesTotal };
+  }
+  const what = work.label === 'acta-image' ? 'la imagen del acta' : 'el resultado de la mesa';
+  return { text: `Enviando ${what}: ${bytes}`, done: work.bytesDone, total: work.bytesTotal };
 }
 
 const TITLES: Record<TransmissionScreen, { title: string; instruction: string }> = {
@@ -68,7 +92,12 @@ function actionsOf(screen: TransmissionScreen): TransmissionAction[] {
   }
 }
 
-export function transmissionView(snapshot: TransmissionSnapshot, items: readonly OutboxItem[], definition: ElectionDefinition): TransmissionView {
+export function transmissionView(
+  snapshot: TransmissionSnapshot,
+  items: readonly OutboxItem[],
+  definition: ElectionDefinition,
+  work: WorkProgress | null = null,
+): TransmissionView {
   const screen = transmissionScreenOf(snapshot);
   const { context } = snapshot;
   return {
@@ -86,5 +115,6 @@ export function transmissionView(snapshot: TransmissionSnapshot, items: readonly
     backups: { done: context.backupsDone, of: BACKUP_COPIES },
     printed: context.printed,
     actions: actionsOf(screen),
+    work: workView(work),
   };
 }

@@ -277,6 +277,11 @@ test('a full day: puesta a cero, one vote, replay refused, close, results on the
     t.true(events.includes(id), `audit log has ${id}`);
   }
   t.is(events.filter((id) => id === 'ballot.committed').length, 1);
+  t.deepEqual(
+    entries.filter((entry) => entry.event === 'token.rejected').map((entry) => entry.message),
+    ['replayed', 'consumed'],
+    'the copied token and the consumed device are each logged as refused',
+  );
   t.false(JSON.stringify(entries).includes(issued.nonce), 'the nonce never reaches the audit log');
 
   const again = await start(t, world);
@@ -369,6 +374,16 @@ test('a credential already in the reader at start is presented once the self-che
   reader.pull();
   await until(host, 'ready');
   t.is(ticketTexts(host).length, 1, 'nothing printed for a refused token');
+  const log = openAuditLog(path.join(world.config.dataDir, 'audit.db'), { role: 'cabin-1', clock: () => new Date(world.now) });
+  if (!log.ok) throw new Error('audit log');
+  const rejected = log.value.entries().filter((e) => e.event === 'token.rejected');
+  log.value.close();
+  t.deepEqual(
+    rejected.map((e) => e.message),
+    ['forged'],
+    'the forged token is logged as refused',
+  );
+  t.false(JSON.stringify(rejected).includes(forged.nonce), 'the forged nonce is not logged');
 });
 
 test('a device pulled at CONFIRM: the vote counts once, the device is marked when brought back, or the president releases the cabin', async (t) => {

@@ -126,7 +126,9 @@ export async function until(host: IdentityHost, wanted: IdentityScreen): Promise
     if (screen(host) === wanted) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error(`expected screen ${wanted}, still on ${screen(host)}`);
+  const { issueFailure } = host.actor.getSnapshot().context;
+  const why = screen(host) === 'issue-failed' ? ` (${JSON.stringify(issueFailure)})` : '';
+  throw new Error(`expected screen ${wanted}, still on ${screen(host)}${why}`);
 }
 
 async function untilOneOf(host: IdentityHost, wanted: readonly IdentityScreen[]): Promise<void> {

@@ -40,7 +40,8 @@ import type { PrintDocument } from '../shared/documents/print-document.ts';
 import type { ElectionDefinition } from '../shared/election/definition.ts';
 import { resolvePackageKey, type VerifiedPackage } from '../shared/election/package.ts';
 import { err, ok, type Result } from '../shared/result.ts';
-import { buildIdentitySummary, IDENTITY_SUMMARY_FILE_NAME } from '../shared/results/identity-summary.ts';
+import { buildIdentitySummary, IDENTITY_SUMMARY_FILE_NAME, NON_VOTERS_FILE_NAME } from '../shared/results/identity-summary.ts';
+import { sha256Hex } from '../shared/crypto/hash.ts';
 import { isMemberCredential, verifyPresidentCredential } from '../shared/credentials/member-credential.ts';
 import { actaDeInstalacion, actaDeNoInstalacion, actaDeSufragio, constanciaDeSufragio, identityPuestaACeroReport, type ActaCopy } from './documents.ts';
 import type { Dni } from './dni.ts';
@@ -58,8 +59,8 @@ import { printerPresent, printerStatusAtSelfCheck } from '../shared/devices/prin
 
 /** A token is for the voter walking to the cabin now; long enough for a queue at the cabin. */
 export const TOKEN_VALIDITY_MINUTES = 30;
-/** Public record of the electors who did not come (Art. 23 of the padrón process), CSV. */
-export const NON_VOTERS_FILE_NAME = 'electores-no-asistieron.csv';
+/** Public record of the electors who did not come (Art. 23 of the padrón process), CSV; its hash is signed in the summary. */
+export { NON_VOTERS_FILE_NAME };
 
 export interface IdentityHostParts {
   readonly pkg: VerifiedPackage;
@@ -382,6 +383,8 @@ async function writeIdentitySummary(parts: IdentityHostParts): Out<'writeIdentit
     softwareCode: parts.softwareCode,
     counts: parts.store.summary(),
     auditHead,
+    // The list is final at close: the summary signs the hash of the exact bytes exportNonVoters writes.
+    nonVotersSha256: sha256Hex(nonVotersBytes(parts)),
     signer: parts.signer,
   });
   const written = await writeVerified(parts, IDENTITY_SUMMARY_FILE_NAME, bytes);
@@ -405,9 +408,12 @@ export function nonVotersCsv(rows: ReturnType<IdentityStore['nonVoters']>): stri
   return `${lines.join('\n')}\n`;
 }
 
+function nonVotersBytes(parts: IdentityHostParts): Uint8Array {
+  return new TextEncoder().encode(nonVotersCsv(parts.store.nonVoters()));
+}
+
 async function exportNonVoters(parts: IdentityHostParts): Out<'exportNonVoters'> {
-  const bytes = new TextEncoder().encode(nonVotersCsv(parts.store.nonVoters()));
-  return writeVerified(parts, NON_VOTERS_FILE_NAME, bytes);
+  return writeVerified(parts, NON_VOTERS_FILE_NAME, nonVotersBytes(parts));
 }
 
 export function hostActorFunctions(parts: IdentityHostParts): IdentityActorFunctions {

@@ -81,7 +81,7 @@ function makeWorld(t: { teardown: (fn: () => void) => void }): World {
   const identity = unwrap(loadSigner(dir, 'identity'), (e) => JSON.stringify(e));
   const cabin1 = unwrap(loadSigner(dir, 'cabin-1'), (e) => JSON.stringify(e));
   const counts = countsFromStore(dir);
-  const bytes = buildIdentitySummary({ pkg, softwareCode: CODE_OK, counts, auditHead: { sequence: 7, hash: sha256Hex('head') }, signer: identity });
+  const bytes = buildIdentitySummary({ pkg, softwareCode: CODE_OK, counts, auditHead: { sequence: 7, hash: sha256Hex('head') }, nonVotersSha256: sha256Hex('csv'), signer: identity });
   return { dir, pkg, otherPkg, identity, cabin1, counts, bytes };
 }
 
@@ -115,6 +115,7 @@ test('round trip: the summary verifies with the counts the store produced, and h
   t.is(r.value.electionId, EG2026.election.id);
   t.is(r.value.mesa, EG2026.mesa.number);
   t.is(r.value.fileHash, sha256Hex(w.bytes));
+  t.is(r.value.nonVotersSha256, sha256Hex('csv'));
   const text = new TextDecoder().decode(w.bytes);
   // No DNI of the padrón (nor any 8-digit run) appears in the file.
   t.false(EG2026.padron.some((e) => text.includes(e.dni)));
@@ -131,6 +132,7 @@ test('round trip: the summary verifies with the counts the store produced, and h
     'impugnados',
     'lostDevices',
     'mesa',
+    'nonVotersSha256',
     'packageHash',
     'softwareCode',
   ]);
@@ -167,7 +169,7 @@ test('a summary signed by a cabin key is refused', (t) => {
   const w = makeWorld(t);
   const forged = resign(w.bytes, w.cabin1, () => undefined);
   t.deepEqual(kinds(verifyIdentitySummary(forged, { pkg: w.pkg })), ['signer-not-identity']);
-  t.throws(() => buildIdentitySummary({ pkg: w.pkg, softwareCode: CODE_OK, counts: w.counts, auditHead: { sequence: 0, hash: sha256Hex('') }, signer: w.cabin1 }));
+  t.throws(() => buildIdentitySummary({ pkg: w.pkg, softwareCode: CODE_OK, counts: w.counts, auditHead: { sequence: 0, hash: sha256Hex('') }, nonVotersSha256: sha256Hex('csv'), signer: w.cabin1 }));
 });
 
 test('another election, another package or unauthorized software is refused', (t) => {
@@ -215,6 +217,7 @@ test('inconsistent counts are refused, even when signed with the identity key', 
       softwareCode: CODE_OK,
       counts: { ...w.counts, activationsIssued: w.counts.activationsIssued + 1 },
       auditHead: { sequence: 0, hash: sha256Hex('') },
+      nonVotersSha256: sha256Hex('csv'),
       signer: w.identity,
     }),
   );

@@ -7,8 +7,13 @@
  * the acta), the election, mesa, package and software it ran under, and its audit log head.
  *
  * Secrecy: no per-voter data at all (no DNI, no list, no time). The list of electors who did
- * not vote is a separate public export; it is not bound here so that this file, which travels
- * with the cabins' results, cannot be joined with anything per voter.
+ * not vote (`electores-no-asistieron.csv`, a public record exported on request after close) is a
+ * separate file; only its sha256 is signed here (`nonVotersSha256`), so that every file the
+ * identity station leaves on the consolidation device is covered by its signature (a changed
+ * byte in the list is refused by the results station and by `vep verify`). A hash of a public
+ * list reveals nothing the list does not, and nothing about any vote.
+ * The list is final once the station closes, so the hash is taken when the summary is built,
+ * before the list is exported; the export writes exactly those bytes.
  *
  * Arithmetic (aligned with reconcile.ts, checked on build and on verify):
  * - activationsIssued = activationsConsumed + art23NotVoted (the station refuses to close with a
@@ -26,11 +31,14 @@ import { err, ok, unreachable, type Result } from '../result.ts';
 import type { IdentitySummary } from '../tally/reconcile.ts';
 
 export const IDENTITY_SUMMARY_KIND = 'identity-summary';
-export const IDENTITY_SUMMARY_FORMAT_VERSION = 1;
+/** 2: adds nonVotersSha256. */
+export const IDENTITY_SUMMARY_FORMAT_VERSION = 2;
 export const IDENTITY_SUMMARY_FILE_NAME = 'resumen-identidad.vep';
 export const IDENTITY_SIGNER_ROLE = 'identity';
 /** Refused before parsing: a real summary is well under 1 KB. */
 export const MAX_IDENTITY_SUMMARY_BYTES = 64 * 1024;
+/** Public record of the electors who did not come, CSV, exported by the identity station after close. */
+export const NON_VOTERS_FILE_NAME = 'electores-no-asistieron.csv';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -52,6 +60,8 @@ export interface IdentitySummaryInput {
   readonly softwareCode: string;
   readonly counts: IdentitySummaryCounts;
   readonly auditHead: IdentityAuditHead;
+  /** sha256 hex of the exact bytes of the non-voters list the station exports (NON_VOTERS_FILE_NAME). */
+  readonly nonVotersSha256: string;
   readonly signer: Signer;
 }
 
@@ -72,6 +82,7 @@ const payloadSchema = z.strictObject({
   impugnados: count,
   assistedVoters: count,
   auditLogHead: z.strictObject({ sequence: z.int().min(0), hash: hex64 }),
+  nonVotersSha256: hex64,
 });
 
 export interface VerifiedIdentitySummary {
@@ -83,6 +94,8 @@ export interface VerifiedIdentitySummary {
   /** Exactly what reconcile() takes as `identity`. */
   readonly identity: IdentitySummary;
   readonly auditLogHead: IdentityAuditHead;
+  /** sha256 hex of the non-voters list (NON_VOTERS_FILE_NAME) this summary vouches for. */
+  readonly nonVotersSha256: string;
   /** sha256 hex of the file bytes, for the results station's audit log and acta. */
   readonly fileHash: string;
 }
@@ -121,6 +134,7 @@ export function buildIdentitySummary(input: IdentitySummaryInput): Uint8Array {
     impugnados: counts.impugnados,
     assistedVoters: counts.assistedVoters,
     auditLogHead: { sequence: input.auditHead.sequence, hash: input.auditHead.hash },
+    nonVotersSha256: input.nonVotersSha256,
   };
   const bytes = sealEnvelope(IDENTITY_SUMMARY_KIND, payload, signer);
   // Never write a file the results station would refuse: fail loudly at the station instead.
@@ -189,6 +203,7 @@ export function verifyIdentitySummary(
     counts: { ...identity, lostDevices: p.lostDevices, assistedVoters: p.assistedVoters },
     identity,
     auditLogHead: p.auditLogHead,
+    nonVotersSha256: p.nonVotersSha256,
     fileHash: sha256Hex(bytes),
   });
 }

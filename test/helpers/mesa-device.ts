@@ -24,7 +24,7 @@ import { cabinRole, generateKeySet, loadSigner, memberRole, publicKeyFile } from
 import type { ElectionDefinition } from '../../shared/election/definition.ts';
 import { buildPackage, describeBuildError, describePackageError, verifyPackageBytes, type VerifiedPackage } from '../../shared/election/package.ts';
 import { buildCabinResults, CABIN_RESULTS_FILE_NAME } from '../../shared/results/cabin-results.ts';
-import { buildIdentitySummary, IDENTITY_SUMMARY_FILE_NAME, type IdentitySummaryCounts } from '../../shared/results/identity-summary.ts';
+import { buildIdentitySummary, IDENTITY_SUMMARY_FILE_NAME, NON_VOTERS_FILE_NAME, type IdentitySummaryCounts } from '../../shared/results/identity-summary.ts';
 import {
   buildMesaResult,
   memberSignatureRole,
@@ -61,6 +61,8 @@ export interface MesaDeviceOptions {
   readonly personeros?: number;
   /** Write the registro-<role>.vep exports; default true. */
   readonly auditExports?: boolean;
+  /** Write the identity station's non-voters list (its hash is signed in the summary either way); default true. */
+  readonly nonVotersList?: boolean;
   /**
    * `manual-count`: the mesa voted on paper (STAE); no cabin files are written and the acta's
    * tally is the hand count of the same generated ballots (no Art. 23 blanks). Default electronic.
@@ -185,6 +187,11 @@ export function buildMesaDevice(dir: string, options: MesaDeviceOptions = {}): M
     lostDevices: 0,
     assistedVoters: 0,
   };
+  // The non-voters list as the identity station writes it (the last electors of the padrón did not come).
+  const absent = definition.padron.length - totalBallots - art23NotVoted - identityCounts.impugnados;
+  const nonVoters = new TextEncoder().encode(
+    ['orden,dni,apellidos,nombres', ...definition.padron.slice(definition.padron.length - Math.max(0, absent)).map((e, i) => `${definition.padron.length - Math.max(0, absent) + i + 1},${e.dni},X,Y`)].join('\n') + '\n',
+  );
   const identityLog = memoryLog('identity', start);
   logAll(identityLog, ['station.boot', 'software.verified', 'package.verified', 'puesta-a-cero.printed', 'voting.opened', 'voting.closed']);
   const identityBytes = buildIdentitySummary({
@@ -192,9 +199,11 @@ export function buildMesaDevice(dir: string, options: MesaDeviceOptions = {}): M
     softwareCode: DEVICE_SOFTWARE_CODE,
     counts: identityCounts,
     auditHead: identityLog.head(),
+    nonVotersSha256: sha256Hex(nonVoters),
     signer: signer('identity'),
   });
   write(IDENTITY_SUMMARY_FILE_NAME, identityBytes);
+  if (options.nonVotersList ?? true) write(NON_VOTERS_FILE_NAME, nonVoters);
   if (exportsToo) write(AUDIT_EXPORT_FILE_NAME('identity'), exportAuditLog(identityLog));
   identityLog.close();
 

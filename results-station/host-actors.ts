@@ -23,6 +23,10 @@
  * - writeConsolidated takes the audit head and the export at the same instant, before writing,
  *   so the export ends exactly at the head the mesa result signs. Each file is written
  *   atomically, read back and VERIFIED (not only compared), so a stick that lies is caught.
+ * - Every device read (a cabin's or the identity station's) also checks EVERY other file on it
+ *   against the signature that vouches for it (checkDeviceFiles: audit log exports, non-voters
+ *   list, package copy, an earlier mesa result, unknown files): one failing file refuses the
+ *   device, naming the file, so nothing on a stick the station accepted was changed.
  * - Every refused credential is logged (`credential.refused`, reason only, no identity); device
  *   refusals are logged by the machine (`results.refused`).
  */
@@ -69,6 +73,7 @@ import {
   verifyMesaResult,
   type ActaData,
 } from '../shared/results/mesa-result.ts';
+import { checkDeviceFiles } from '../shared/results/device-files.ts';
 import { signActaWithCredential } from './host-credentials.ts';
 import type { ResultsDocuments } from './host-documents.ts';
 import type {
@@ -200,6 +205,25 @@ function refusal(codes: readonly string[], reasons: readonly string[]): { ok: fa
   return err({ codes, reasons: [...new Set(reasons)] });
 }
 
+/**
+ * Every other file on the inserted device, checked against the signature that vouches for it
+ * (shared/results/device-files.ts): a device carrying one file that fails is refused as a whole,
+ * naming the file. Null when every file is vouched for.
+ */
+async function deviceFilesRefusal(parts: ResultsHostParts): Promise<DeviceRefusal | null> {
+  const listed = await parts.consolidation.list();
+  if (!listed.ok) return usbRefusal(listed.error, '', 'el dispositivo');
+  const files = new Map<string, Uint8Array>();
+  for (const name of listed.value) {
+    const read = await parts.consolidation.readFile(name);
+    if (!read.ok) return usbRefusal(read.error, name, `el archivo ${name}`);
+    files.set(name, read.value);
+  }
+  const problems = checkDeviceFiles(files, parts.pkg);
+  if (problems.length === 0) return null;
+  return { codes: problems.map((p) => `device-file ${p.file}: ${p.detail}`), reasons: problems.map((p) => p.screen) };
+}
+
 async function readCabinResults(parts: ResultsHostParts, input: In<'readCabinResults'>): Out<'readCabinResults'> {
   const { cabinId, alreadyRead } = input;
   if (alreadyRead.length === 0) parts.session.cabins.clear();
@@ -209,7 +233,7 @@ async function readCabinResults(parts: ResultsHostParts, input: In<'readCabinRes
   const verified = verifyCabinResults(read.value, { pkg: parts.pkg, expectedCabinId: cabinId });
   if (!verified.ok) {
     return refusal(
-      verified.error.map(describeCabinResultsProblem),
+      verified.error.map((problem) => `${name}: ${describeCabinResultsProblem(problem)}`),
       verified.error.map((problem) => cabinResultsProblemForScreen(problem, cabinId)),
     );
   }
@@ -228,6 +252,8 @@ async function readCabinResults(parts: ResultsHostParts, input: In<'readCabinRes
       );
     }
   }
+  const others = await deviceFilesRefusal(parts);
+  if (others !== null) return err(others);
   const reading: CabinReading = {
     cabinId,
     ballotCount: verified.value.ballotCount,
@@ -243,7 +269,14 @@ async function readIdentitySummary(parts: ResultsHostParts): Out<'readIdentitySu
   const read = await parts.consolidation.readFile(IDENTITY_SUMMARY_FILE_NAME);
   if (!read.ok) return err(usbRefusal(read.error, IDENTITY_SUMMARY_FILE_NAME, 'el resumen de la estación de comprobación de identidad'));
   const verified = verifyIdentitySummary(read.value, { pkg: parts.pkg });
-  if (!verified.ok) return refusal(verified.error.map(describeIdentitySummaryProblem), verified.error.map(identitySummaryProblemForScreen));
+  if (!verified.ok) {
+    return refusal(
+      verified.error.map((problem) => `${IDENTITY_SUMMARY_FILE_NAME}: ${describeIdentitySummaryProblem(problem)}`),
+      verified.error.map(identitySummaryProblemForScreen),
+    );
+  }
+  const others = await deviceFilesRefusal(parts);
+  if (others !== null) return err(others);
   parts.session.identity = verified.value;
   return ok(verified.value.identity);
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AUDIT_EXPORT_FILE_NAME } from '../shared/audit/export.ts';
 import { generateKeySet, loadSigner } from '../shared/crypto/keyset.ts';
+import { IDENTITY_SUMMARY_FILE_NAME, NON_VOTERS_FILE_NAME } from '../shared/results/identity-summary.ts';
 import { MESA_RESULT_FILE_NAME, PACKAGE_COPY_FILE_NAME, buildMesaResult, sealActaData, signActaAsMember, type ActaData } from '../shared/results/mesa-result.ts';
 import { freezeTally } from '../shared/tally/tally.ts';
 import { formatDeviceReport, verifyDevice, type DeviceReport } from '../shared/observer/verify-device.ts';
@@ -79,8 +80,9 @@ test('flipping one byte anywhere in any file fails the report, naming that file'
     const full = path.join(dir, file);
     const original = new Uint8Array(fs.readFileSync(full));
     const n = original.length;
-    // First, middle and last byte, and one inside the signature (envelopes) or last hash (exports).
-    const positions = new Set([0, Math.floor(n / 2), n - 40, n - 1].filter((p) => p >= 0 && p < n));
+    // First, quarter, middle, three quarters and last byte, and one inside the signature
+    // (envelopes) or last hash (exports).
+    const positions = new Set([0, Math.floor(n / 4), Math.floor(n / 2), Math.floor((3 * n) / 4), n - 40, n - 1].filter((p) => p >= 0 && p < n));
     for (const position of positions) {
       const changed = new Uint8Array(original);
       changed[position] = (changed[position] ?? 0) ^ 0x01;
@@ -92,7 +94,8 @@ test('flipping one byte anywhere in any file fails the report, naming that file'
     }
     fs.writeFileSync(full, original);
   }
-  t.true(flips >= device.files.length * 3);
+  t.true(flips >= device.files.length * 5);
+  t.true(device.files.includes(NON_VOTERS_FILE_NAME), 'the non-voters list is among the flipped files');
   // Restored: the copy verifies again (the flips were the only change).
   t.true(verify(dir).ok);
 });
@@ -184,20 +187,56 @@ test('a manual-count device verifies with the recount and absent cabin files as 
   t.deepEqual(warned.sort(), ['cabin-results:resultados-cabin-1.vep', 'cabin-results:resultados-cabin-2.vep', 'recount:'].sort());
 });
 
-test('missing exports, an unbound export and unknown files are warnings; a missing mesa result fails', (t) => {
+test('a missing export and a temporary file are warnings; an unbound export, an unknown file and an unbound non-voters list fail', (t) => {
   const dir = copyDevice(t);
   fs.rmSync(path.join(dir, AUDIT_EXPORT_FILE_NAME('identity')));
-  fs.writeFileSync(path.join(dir, 'notas.txt'), 'hola');
-  fs.copyFileSync(path.join(dir, AUDIT_EXPORT_FILE_NAME('results')), path.join(dir, AUDIT_EXPORT_FILE_NAME('transmission')));
+  // What a power cut during an atomic write leaves: the driver never lists it, no station reads it.
+  fs.writeFileSync(path.join(dir, '.vep-tmp-0123abcd'), 'partial');
   const report = verify(dir);
   t.true(report.ok, formatDeviceReport(report));
   const warned = report.checks.filter((c) => c.status === 'warn').map((c) => c.file);
-  t.deepEqual(warned.sort(), [AUDIT_EXPORT_FILE_NAME('identity'), AUDIT_EXPORT_FILE_NAME('transmission'), 'notas.txt'].sort());
+  t.deepEqual(warned.sort(), [AUDIT_EXPORT_FILE_NAME('identity'), '.vep-tmp-0123abcd'].sort());
+
+  const unknown = copyDevice(t);
+  fs.writeFileSync(path.join(unknown, 'notas.txt'), 'hola');
+  const unknownReport = verify(unknown);
+  t.false(unknownReport.ok);
+  t.deepEqual(failedFiles(unknownReport), new Set(['notas.txt']));
+
+  const unbound = copyDevice(t);
+  fs.copyFileSync(path.join(unbound, AUDIT_EXPORT_FILE_NAME('results')), path.join(unbound, AUDIT_EXPORT_FILE_NAME('transmission')));
+  const unboundReport = verify(unbound);
+  t.false(unboundReport.ok);
+  t.deepEqual(failedFiles(unboundReport), new Set([AUDIT_EXPORT_FILE_NAME('transmission')]));
+  t.regex(unboundReport.checks.find((c) => c.status === 'fail')?.message ?? '', /not bound by any signed file/);
+
+  // Without the identity summary, nothing vouches for its export nor for the non-voters list.
+  const noSummary = copyDevice(t);
+  fs.rmSync(path.join(noSummary, IDENTITY_SUMMARY_FILE_NAME));
+  const noSummaryReport = verify(noSummary);
+  t.true(failedFiles(noSummaryReport).has(NON_VOTERS_FILE_NAME));
+  t.true(failedFiles(noSummaryReport).has(AUDIT_EXPORT_FILE_NAME('identity')));
 
   fs.rmSync(path.join(dir, MESA_RESULT_FILE_NAME));
   const missing = verify(dir);
   t.false(missing.ok);
   t.true(failedFiles(missing).has(MESA_RESULT_FILE_NAME));
+});
+
+test('the non-voters list must be the one the identity summary signs; absent it is not required', (t) => {
+  const { device } = getBase();
+  t.true(device.files.includes(NON_VOTERS_FILE_NAME));
+  t.true(verify(device.dir).checks.some((c) => c.check === 'non-voters' && c.status === 'pass'));
+  const dir = copyDevice(t);
+  // A row removed: still a well-formed CSV, but not the signed list.
+  const csv = fs.readFileSync(path.join(dir, NON_VOTERS_FILE_NAME), 'utf8');
+  fs.writeFileSync(path.join(dir, NON_VOTERS_FILE_NAME), `${csv.trimEnd().split('\n').slice(0, -1).join('\n')}\n`);
+  const report = verify(dir);
+  t.false(report.ok);
+  t.deepEqual(failedFiles(report), new Set([NON_VOTERS_FILE_NAME]));
+  t.regex(report.checks.find((c) => c.status === 'fail')?.message ?? '', /the identity summary signs/);
+  fs.rmSync(path.join(dir, NON_VOTERS_FILE_NAME));
+  t.true(verify(dir).ok);
 });
 
 test('an export of another station under a station name fails', (t) => {

@@ -17,7 +17,7 @@ import { generateSigningKeyPair } from '../shared/crypto/ed25519.ts';
 import { loadSigner, memberRole, publicKeyFile } from '../shared/crypto/keyset.ts';
 import { encodeImage } from '../shared/devices/activation/device-image.ts';
 import { buildCabinResults, CABIN_RESULTS_FILE_NAME, verifyCabinResults } from '../shared/results/cabin-results.ts';
-import { buildIdentitySummary, IDENTITY_SUMMARY_FILE_NAME } from '../shared/results/identity-summary.ts';
+import { buildIdentitySummary, IDENTITY_SUMMARY_FILE_NAME, verifyIdentitySummary } from '../shared/results/identity-summary.ts';
 import { MESA_RESULT_FILE_NAME, PACKAGE_COPY_FILE_NAME, verifyMesaResult } from '../shared/results/mesa-result.ts';
 import { addArt23Blanks } from '../shared/tally/art23.ts';
 import { mergeAllTallies } from '../shared/tally/merge.ts';
@@ -52,7 +52,10 @@ function makeWorld(t: ExecutionContext): World {
   const hardware = new SimulatedHardware();
   t.teardown(() => hardware.dispose());
   const stick = hardware.usbStick('usb', { inserted: true });
-  for (const name of DEVICE_FILES) fs.copyFileSync(path.join(device.dir, name), path.join(stick.mountPath, name));
+  // The stick as the cabins and the identity station leave it (their signed files, audit log
+  // exports and the non-voters list); the results station's own files are not there yet.
+  const stationFiles = device.files.filter((name) => ![PACKAGE_COPY_FILE_NAME, MESA_RESULT_FILE_NAME, AUDIT_EXPORT_FILE_NAME('results')].includes(name));
+  for (const name of stationFiles) fs.copyFileSync(path.join(device.dir, name), path.join(stick.mountPath, name));
   const parsed = parseResultsHostConfig({
     packagePath: path.join(device.dir, PACKAGE_COPY_FILE_NAME),
     rootPublicKeyFile: publicKeyFile(keysDir, 'onpe-root'),
@@ -238,14 +241,11 @@ for (const file of DEVICE_FILES) {
     await until(host, 'awaiting-president');
     await present(world, host, memberCredential(world, 1), 'device-refused');
     const context = host.actor.getSnapshot().context;
+    // One stick holds every file: it is refused at its first read (cabin 1), whichever file is bad.
     const cabin = /cabin-(\d)/u.exec(file)?.[1];
-    if (cabin !== undefined) {
-      t.true((context.deviceRefusalText ?? '').includes(`cabina ${cabin}`), 'the refusal names the cabin');
-      t.false(context.readings.some((reading) => reading.cabinId === `cabin-${cabin}`), 'the refused cabin is not among the readings');
-    } else {
-      t.regex(context.deviceRefusalText ?? '', /resumen/u, 'the refusal names the identity summary');
-      t.is(context.identity, null);
-    }
+    t.true((context.deviceRefusalText ?? '').includes(cabin === '1' ? 'cabina 1' : `El archivo ${file}`), `the refusal names ${file}: ${context.deviceRefusalText ?? ''}`);
+    t.deepEqual(context.readings, [], 'no cabin of the refused device is among the readings');
+    t.is(context.identity, null);
     t.is(context.result, null, 'nothing was tallied');
     await host.idle();
 
@@ -261,7 +261,8 @@ for (const file of DEVICE_FILES) {
     await host.close();
     const refusals = auditEvents(world).filter((e) => e.event === 'results.refused');
     t.is(refusals.length, 1, 'the refusal is in the audit log');
-    t.true((refusals[0]?.message ?? '').startsWith(cabin === undefined ? 'identity summary' : `cabin-${cabin}`));
+    t.true((refusals[0]?.message ?? '').startsWith('cabin-1: '));
+    t.true((refusals[0]?.message ?? '').includes(file), 'the audit entry names the file');
   });
 }
 
@@ -272,8 +273,9 @@ test('a cabin file copied under another cabin name is refused (its signer is ano
   await until(host, 'awaiting-president');
   await present(world, host, memberCredential(world, 1), 'device-refused');
   const context = host.actor.getSnapshot().context;
-  t.deepEqual(context.readings.map((r) => r.cabinId), ['cabin-1']);
-  t.regex(context.deviceRefusalText ?? '', /cabina 2/u);
+  // The stick holds both cabins' files: it is refused as a whole at its first read, naming the bad file.
+  t.deepEqual(context.readings, []);
+  t.regex(context.deviceRefusalText ?? '', /El archivo resultados-cabin-2\.vep del dispositivo no pasa la verificación/u);
 });
 
 test('restart while counting: the puesta a cero is not repeated and reading starts over', async (t) => {
@@ -371,6 +373,8 @@ test('a second, cross-cabin use of one activation is refused: cabin-2 reusing a 
   if (!cabin2.ok) throw new Error('cabin-2 key');
   const first = verifyCabinResults(fs.readFileSync(path.join(world.usbDir, CABIN_RESULTS_FILE_NAME('cabin-1'))), { pkg: world.device.pkg });
   if (!first.ok) throw new Error('cabin-1 file');
+  const own = verifyCabinResults(fs.readFileSync(path.join(world.usbDir, CABIN_RESULTS_FILE_NAME('cabin-2'))), { pkg: world.device.pkg, expectedCabinId: 'cabin-2' });
+  if (!own.ok) throw new Error('cabin-2 file');
   const ballots = world.device.ballots['cabin-2'] ?? [];
   const bytes = buildCabinResults({
     pkg: world.device.pkg,
@@ -379,7 +383,8 @@ test('a second, cross-cabin use of one activation is refused: cabin-2 reusing a 
     zeroReportHash: first.value.zeroReportHash,
     ballots,
     usedNonceHashes: first.value.usedNonceHashes.slice(0, ballots.length),
-    auditHead: first.value.auditLogHead,
+    // Its own head: the cabin's audit log export on the stick still matches; only the nonces clash.
+    auditHead: own.value.auditLogHead,
     signer: cabin2.value,
   });
   fs.writeFileSync(path.join(world.usbDir, CABIN_RESULTS_FILE_NAME('cabin-2')), bytes);
@@ -462,12 +467,16 @@ test('a reconciliation discrepancy never passes silently: recorded in the acta o
   const identity = loadSigner(world.device.keysDir, 'identity');
   if (!identity.ok) throw new Error('identity key');
   const counts = world.device.identityCounts;
-  // One more consumed activation than the cabins stored ballots: a vote is missing.
+  const original = verifyIdentitySummary(fs.readFileSync(path.join(world.usbDir, IDENTITY_SUMMARY_FILE_NAME)), { pkg: world.device.pkg });
+  if (!original.ok) throw new Error('identity summary');
+  // One more consumed activation than the cabins stored ballots: a vote is missing. Same log head
+  // and non-voters list as the original, so the files it vouches for still match.
   const summary = buildIdentitySummary({
     pkg: world.device.pkg,
     softwareCode: DEVICE_SOFTWARE_CODE,
     counts: { ...counts, activationsIssued: counts.activationsIssued + 1, activationsConsumed: counts.activationsConsumed + 1 },
-    auditHead: { sequence: 1, hash: 'e'.repeat(64) },
+    auditHead: original.value.auditLogHead,
+    nonVotersSha256: original.value.nonVotersSha256,
     signer: identity.value,
   });
   fs.writeFileSync(path.join(world.usbDir, IDENTITY_SUMMARY_FILE_NAME), summary);

@@ -17,14 +17,25 @@
  *   ballots recounted with the shared rules, merged, plus the Art. 23 blanks of the identity
  *   summary) equal to the acta's tally; reconciliation (shared/tally/reconcile.ts).
  *
+ * - the identity station's non-voters list against the sha256 its signed summary carries.
+ *
+ * Every file on the device must be vouched for by a signature (table in
+ * shared/results/device-files.ts, shared with the results station): a changed byte anywhere
+ * fails the report, naming the file.
+ *
  * Decisions:
- * - A missing audit export is a WARNING (older stations may not write one yet; the signed
- *   files already bind the heads); a present export must verify or it FAILS. An export that no
- *   signed file binds (e.g. of a station whose file is absent) is a warning: nothing vouches
- *   for it, and it is not needed to check the result.
- * - Unknown extra files are warnings: they cannot change any checked result, but an observer
- *   should see them. A missing mesa result, package, or cabin/identity file that the acta
- *   lists is a failure; so is a valid cabin file the acta does not list (votes left out).
+ * - A missing audit export is a WARNING (a station that died between writing its signed file
+ *   and its export must not make the mesa's result unverifiable; the signed files already bind
+ *   the heads); a present export must verify or it FAILS. An export that no signed file on the
+ *   device binds (its station's file absent or failed, or a role no station has) FAILS: nothing
+ *   vouches for it. Likewise the non-voters list without a valid identity summary.
+ * - A file of a valid name that no station writes FAILS: nothing vouches for it, so the device
+ *   was changed after the stations wrote it. Entries whose names the device driver never lists
+ *   (dot files such as the driver's own temporaries left by a power cut, names with spaces such
+ *   as a desktop system's metadata) are WARNINGS: no station can read them, so they cannot
+ *   change any result, but an observer should see them.
+ * - A missing mesa result, package, or cabin/identity file that the acta lists is a failure;
+ *   so is a valid cabin file the acta does not list (votes left out).
  * - Manual-count actas cannot be recounted from ballots: the recount is a warning there.
  * - The report's `ok` is true only when no check failed; warnings do not fail it.
  */
@@ -41,7 +52,13 @@ import {
   verifyCabinResults,
   type VerifiedCabinResults,
 } from '../results/cabin-results.ts';
-import { describeIdentitySummaryProblem, IDENTITY_SUMMARY_FILE_NAME, verifyIdentitySummary, type VerifiedIdentitySummary } from '../results/identity-summary.ts';
+import {
+  describeIdentitySummaryProblem,
+  IDENTITY_SUMMARY_FILE_NAME,
+  NON_VOTERS_FILE_NAME,
+  verifyIdentitySummary,
+  type VerifiedIdentitySummary,
+} from '../results/identity-summary.ts';
 import {
   describeMesaResultProblem,
   MESA_RESULT_FILE_NAME,
@@ -49,6 +66,9 @@ import {
   verifyMesaResult,
   type VerifiedMesaResult,
 } from '../results/mesa-result.ts';
+import { auditExportBinder, classifyDeviceFile } from '../results/device-files.ts';
+import { validateFileName } from '../devices/consolidation/file-name.ts';
+import { sha256Hex } from '../crypto/hash.ts';
 import { addArt23Blanks, describeArt23Problem } from '../tally/art23.ts';
 import { describeTallyMergeProblem, mergeAllTallies } from '../tally/merge.ts';
 import { describeReconciliationProblem, reconcile } from '../tally/reconcile.ts';
@@ -251,7 +271,10 @@ export function verifyDevice(options: VerifyDeviceOptions): DeviceReport {
     }
     if (bound === undefined) {
       if (failedRoles.has(role)) add('audit-export', name, 'fail', `audit log export of ${role} cannot be checked: the signed file that binds its head failed verification`);
-      else add('audit-export', name, 'warn', `audit log export of ${role} is not bound by any signed file on the device`);
+      else {
+        const binder = auditExportBinder(role);
+        add('audit-export', name, 'fail', `audit log export of ${role} is not bound by any signed file on the device (${binder === undefined ? 'no station has that role' : `${binder} is absent`})`);
+      }
       continue;
     }
     const verified = verifyAuditExport(read.bytes, bound.head, { role });
@@ -269,9 +292,23 @@ export function verifyDevice(options: VerifyDeviceOptions): DeviceReport {
     );
   }
 
-  // Files nobody expects.
+  // The non-voters list: its sha256 is signed in the identity summary.
+  if (names.includes(NON_VOTERS_FILE_NAME)) {
+    known.add(NON_VOTERS_FILE_NAME);
+    const read = readDeviceFile(devicePath(NON_VOTERS_FILE_NAME));
+    if (!read.ok) add('non-voters', NON_VOTERS_FILE_NAME, 'fail', `list of non-voters ${read.detail}`);
+    else if (identity === null) add('non-voters', NON_VOTERS_FILE_NAME, 'fail', `list of non-voters cannot be checked: no valid ${IDENTITY_SUMMARY_FILE_NAME} signs its hash`);
+    else if (sha256Hex(read.bytes) !== identity.nonVotersSha256) {
+      add('non-voters', NON_VOTERS_FILE_NAME, 'fail', `list of non-voters has sha256 ${sha256Hex(read.bytes)}, the identity summary signs ${identity.nonVotersSha256}`);
+    } else add('non-voters', NON_VOTERS_FILE_NAME, 'pass', 'list of non-voters identical to the one the identity summary signs');
+  }
+
+  // Files nobody writes.
   for (const name of names) {
-    if (!known.has(name)) add('unknown-file', name, 'warn', `unexpected file on the device: ${name}`);
+    if (known.has(name)) continue;
+    if (!validateFileName(name).ok) add('unknown-file', name, 'warn', `entry ${JSON.stringify(name)} has a name the stations never use (temporary or system file); no station reads it`);
+    else if (classifyDeviceFile(name).kind === 'unknown') add('unknown-file', name, 'fail', `${name} is a file no station of the mesa writes: nothing vouches for it`);
+    else add('unknown-file', name, 'fail', `${name} was not checked`);
   }
 
   // Used nonces are distinct across cabins: each activation stores exactly one ballot.

@@ -16,7 +16,10 @@ export const IdentityHostConfigSchema = z.strictObject({
   dataDir: z.string().min(1),
   /** Key set directory holding the station's own signing key (secret/identity.json). */
   keysDir: z.string().min(1),
-  /** Passed to createDevices; the station needs activationReader, printer and consolidation. */
+  /**
+   * Passed to createDevices; the station needs activationReader, printer and consolidation.
+   * `dniReader` is optional: without it DNIs are typed only.
+   */
   devices: DevicesConfigSchema,
 });
 

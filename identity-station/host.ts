@@ -17,6 +17,10 @@
  * - The machine's delays run on the host's clock (host-clock.ts), not on real time: a simulated
  *   clock advanced by the tester opens and closes voting at the schedule. The host checks the
  *   timers before every event it forwards, so an action right after a clock jump sees the jump.
+ * - DNI reader (optional, `devices.dniReader`; absent = typing only): every reading goes to the
+ *   machine as DNI_READ, which treats it as the DNI typed on the screen showing a DNI field. The
+ *   host never logs a reading; it logs only that the reader was connected or lost, and reopens
+ *   it after DNI_READER_RECONNECT_MS. A reader that fails never stops the station.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,7 +42,8 @@ import type { IdentityHostConfig } from './host-config.ts';
 import { hostActorFunctions, outOfServiceActorFunctions, type IdentityActorFunctions } from './host-actors.ts';
 import { createHostTimerClock } from './host-clock.ts';
 import { createIdentityMachine, type IdentityMachine } from './machine.ts';
-import { IDENTITY_HOST_CLOCK_POLL_MS } from './timeouts.ts';
+import { DNI_READER_RECONNECT_MS, IDENTITY_HOST_CLOCK_POLL_MS } from './timeouts.ts';
+import type { DniReader } from '../shared/devices/dni-reader/dni-reader.ts';
 import type {
   IdentityActorContracts,
   IdentityActorName,
@@ -102,6 +107,49 @@ export function classifyMember(definition: ElectionDefinition, dni: Dni): Member
 /** What the machine must know at start, from the durable store. */
 export function recoveryFromStore(store: IdentityStore): IdentityRecovery {
   return { phase: store.phase(), outstandingDevices: store.summary().outstandingDevices };
+}
+
+/**
+ * Forwards the DNI reader's readings to the machine and keeps the reader open (reconnecting after
+ * an unplug). Answers the function that stops it. `log` gets English text with no reading in it.
+ */
+export function forwardDniReadings(
+  reader: DniReader,
+  send: (event: IdentityEvent) => void,
+  log: (event: 'device.inserted' | 'device.removed', message: string) => void,
+): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const reconnect = () => {
+    if (stopped || timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void connect();
+    }, DNI_READER_RECONNECT_MS);
+    timer.unref();
+  };
+  const connect = async () => {
+    if (stopped) return;
+    const connected = await reader.connect();
+    if (!connected.ok) reconnect();
+  };
+  const offReading = reader.onReading((reading) => {
+    if (!stopped) send({ type: 'DNI_READ', reading });
+  });
+  const offStatus = reader.onStatus((status) => {
+    if (status.type === 'connected') log('device.inserted', 'DNI reader connected');
+    else {
+      log('device.removed', 'DNI reader disconnected');
+      reconnect();
+    }
+  });
+  void connect();
+  return () => {
+    stopped = true;
+    if (timer !== undefined) clearTimeout(timer);
+    offReading();
+    offStatus();
+  };
 }
 
 // --- start ----------------------------------------------------------------------------------------
@@ -258,6 +306,11 @@ export async function startIdentityHost(
     append(event.event, event.message);
   });
   actor.start();
+  const send = (event: IdentityEvent) => {
+    timers.check();
+    actor.send(event);
+  };
+  const stopDniReader = devices.dniReader === undefined ? () => undefined : forwardDniReadings(devices.dniReader, send, append);
 
   const readPresidentCredential = async (): Promise<PresidentCredential | null> => {
     const presence = await reader.presence();
@@ -270,12 +323,10 @@ export async function startIdentityHost(
     actor,
     definition,
     devices,
-    send: (event) => {
-      timers.check();
-      actor.send(event);
-    },
+    send,
     readPresidentCredential,
     async close() {
+      stopDniReader();
       timers.stop();
       actor.stop();
       await devices.close();

@@ -14,6 +14,7 @@
  *   8-digit numbers).
  */
 import type { AuditEventId } from '../shared/audit/events.ts';
+import type { DniReading } from '../shared/devices/dni-reader/dni-reader.ts';
 import type { MemberRole } from '../shared/election/definition.ts';
 import type { Result } from '../shared/result.ts';
 import type { Dni, DniError } from './dni.ts';
@@ -193,6 +194,12 @@ export type IdentityEvent =
   | { readonly type: 'TAKE_VOTER_AS_MEMBER'; readonly dni: string; readonly role: SeatedRole }
   | { readonly type: 'INSTALL'; readonly credential: PresidentCredential | null }
   | { readonly type: 'DNI_ENTERED'; readonly text: string }
+  /**
+   * From the host, never from the page: a reading of the DNI reader. It is the same action as the
+   * DNI typed on the screen that has a DNI field: MEMBER_ARRIVED during installation, DNI_ENTERED
+   * while awaiting a voter; ignored elsewhere (no DNI is asked for there).
+   */
+  | { readonly type: 'DNI_READ'; readonly reading: DniReading }
   | { readonly type: 'ISSUE_DEVICE' }
   /** The member dismisses a result screen (or cancels before issuing). */
   | { readonly type: 'DONE' }

@@ -43,8 +43,8 @@
 import { assign, emit, enqueueActions, setup } from 'xstate';
 import type { SnapshotFrom } from 'xstate';
 import type { Result } from '../shared/result.ts';
-import type { Dni } from './dni.ts';
-import { parseDni } from './dni.ts';
+import type { Dni, DniError } from './dni.ts';
+import { parseDni, parseDniReading } from './dni.ts';
 import type {
   CheckRefusal,
   IdentityActorContracts,
@@ -148,14 +148,17 @@ function presiding(members: readonly PresentMember[]): Dni | null {
   return chosen?.dni ?? null;
 }
 
-type MemberOutcome = { readonly member: PresentMember; readonly refusal: null } | { readonly member: null; readonly refusal: MemberRefusal };
+type MemberOutcome =
+  | { readonly member: PresentMember; readonly refusal: null }
+  | { readonly member: null; readonly refusal: MemberRefusal; readonly dniError?: DniError };
 
 function memberOutcome(context: IdentityContext, event: IdentityEvent, ports: IdentityPorts): MemberOutcome {
-  if (event.type !== 'MEMBER_ARRIVED' && event.type !== 'TAKE_VOTER_AS_MEMBER') {
+  if (event.type !== 'MEMBER_ARRIVED' && event.type !== 'TAKE_VOTER_AS_MEMBER' && event.type !== 'DNI_READ') {
     throw new Error(`identity machine bug: ${event.type} is not a member event`);
   }
-  const parsed = parseDni(event.dni);
-  if (!parsed.ok) return { member: null, refusal: 'invalid-dni' };
+  const parsed = eventDni(event);
+  // A bad reading keeps the reader's own text (scan again or type); a bad typed DNI keeps the member's.
+  if (!parsed.ok) return { member: null, refusal: 'invalid-dni', ...(event.type === 'DNI_READ' ? { dniError: parsed.error } : {}) };
   const dni = parsed.value;
   if (context.members.some((member) => member.dni === dni)) return { member: null, refusal: 'already-registered' };
   if (event.type === 'TAKE_VOTER_AS_MEMBER') {
@@ -185,11 +188,20 @@ function orderRefusal(context: IdentityContext, dni: Dni): CheckRefusal | null {
 }
 
 /** The DNI a flow-starting event carries, parsed; IMPUGN on the may-vote screen uses the current one. */
-function eventDni(event: IdentityEvent) {
+function eventDni(event: IdentityEvent): Result<Dni, DniError> {
+  if (event.type === 'DNI_READ') return parseDniReading(event.reading);
   const text =
     event.type === 'DNI_ENTERED' ? event.text : 'dni' in event && typeof event.dni === 'string' ? event.dni : '';
   return parseDni(text);
 }
+
+/** A DNI typed (or read) on the idle voting screen: refusals stay on it, a valid one starts the check. */
+const checkDniTransitions = [
+  { guard: 'votingCloseReached', actions: 'refuseVotingClosed' },
+  { guard: 'dniInvalid', actions: 'refuseDni' },
+  { guard: 'orderRefuses', actions: 'refuseOrder' },
+  { target: 'checking', actions: 'serveVoter' },
+] as const;
 
 export function createIdentityMachine(ports: IdentityPorts) {
   const scheduleDelay = (name: IdentityScheduleDelay) => ({ context }: { context: IdentityContext }) =>
@@ -253,11 +265,11 @@ export function createIdentityMachine(ports: IdentityPorts) {
       registerMember: enqueueActions(({ context, event, enqueue }) => {
         const outcome = memberOutcome(context, event, ports);
         if (outcome.member === null) {
-          enqueue.assign({ memberRefusal: outcome.refusal });
+          enqueue.assign({ memberRefusal: outcome.refusal, dniError: outcome.dniError ?? null });
           return;
         }
         const { member } = outcome;
-        enqueue.assign({ members: [...context.members, member], memberRefusal: null, installRefusal: null });
+        enqueue.assign({ members: [...context.members, member], memberRefusal: null, installRefusal: null, dniError: null });
         enqueue.emit({
           type: 'audit',
           event: 'installation.member-registered',
@@ -279,6 +291,11 @@ export function createIdentityMachine(ports: IdentityPorts) {
         return { ...NO_VOTER, dniError: parsed.ok ? null : parsed.error, checkRefusal: 'invalid-dni' as const };
       }),
       wipeVoter: assign({ ...NO_VOTER }),
+      refuseVotingClosed: assign({ ...NO_VOTER, checkRefusal: 'voting-closed' }),
+      refuseOrder: assign(({ context, event }) => {
+        const parsed = eventDni(event);
+        return { ...NO_VOTER, checkRefusal: parsed.ok ? orderRefusal(context, parsed.value) : 'invalid-dni' };
+      }),
       /** The voter being served no longer holds back the order rule. */
       orderServed: assign({
         orderPending: ({ context }) => context.orderPending.filter((dni) => dni !== context.currentDni),
@@ -353,6 +370,8 @@ export function createIdentityMachine(ports: IdentityPorts) {
         on: {
           MEMBER_ARRIVED: { actions: 'registerMember' },
           TAKE_VOTER_AS_MEMBER: { actions: 'registerMember' },
+          // A member's DNI read from the document: as if typed and « Registrar miembro » tapped.
+          DNI_READ: { actions: 'registerMember' },
           INSTALL: [
             { guard: 'credentialMissing', actions: assign({ installRefusal: 'credential-missing' }) },
             { guard: 'tooFewMembers', actions: assign({ installRefusal: 'not-enough-members' }) },
@@ -522,18 +541,9 @@ export function createIdentityMachine(ports: IdentityPorts) {
           idle: {
             meta: { screen: 'awaiting-dni' },
             on: {
-              DNI_ENTERED: [
-                { guard: 'votingCloseReached', actions: assign({ ...NO_VOTER, checkRefusal: 'voting-closed' }) },
-                { guard: 'dniInvalid', actions: 'refuseDni' },
-                {
-                  guard: 'orderRefuses',
-                  actions: assign(({ context, event }) => {
-                    const parsed = eventDni(event);
-                    return { ...NO_VOTER, checkRefusal: parsed.ok ? orderRefusal(context, parsed.value) : 'invalid-dni' };
-                  }),
-                },
-                { target: 'checking', actions: 'serveVoter' },
-              ],
+              DNI_ENTERED: checkDniTransitions,
+              // A voter's DNI read from the document: exactly as if typed and Enter pressed.
+              DNI_READ: checkDniTransitions,
               DEVICE_RETURNED: [{ guard: 'dniInvalid', actions: 'refuseDni' }, { target: 'reading', actions: 'serveVoter' }],
               LOST_DEVICE_DECLARED: [{ guard: 'dniInvalid', actions: 'refuseDni' }, { target: 'recordingLost', actions: 'serveVoter' }],
               IMPUGN: [{ guard: 'dniInvalid', actions: 'refuseDni' }, { target: 'impugning', actions: 'serveVoter' }],

@@ -70,6 +70,13 @@ export type IdentityDelayName = IdentityDurationDelay | IdentityScheduleDelay;
  */
 export const IDENTITY_HOST_CLOCK_POLL_MS = 1_000;
 
+/**
+ * After the DNI reader fails to open or is unplugged, how long the host waits before opening it
+ * again. 2 s: a member who replugs it can scan right away, and typing works meanwhile. Real time
+ * (not the election clock): it paces device I/O, not the schedule.
+ */
+export const DNI_READER_RECONNECT_MS = 2_000;
+
 /** Defaults overridden by configuration. Throws on a value outside its range (broken configuration). */
 export function resolveIdentityTimeouts(overrides: Partial<IdentityTimeouts> = {}): IdentityTimeouts {
   const resolved: IdentityTimeouts = { ...DEFAULT_IDENTITY_TIMEOUTS, ...overrides };

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseDni } from '../identity-station/dni.ts';
+import { parseDni, parseDniReading } from '../identity-station/dni.ts';
 
 test('exactly 8 digits is a DNI, leading zeros kept, surrounding spaces dropped', (t) => {
   t.deepEqual(parseDni('01234567'), { ok: true, value: '01234567' });
@@ -36,4 +36,22 @@ test('inner spaces, dashes, empty input and non-ASCII digits are refused', (t) =
   }
   const empty = parseDni('');
   if (!empty.ok) t.is(empty.error.kind, 'empty');
+});
+
+test('a DNI reader reading follows the same rules, with texts about scanning again', (t) => {
+  const good = parseDniReading({ kind: 'text', text: '00123456' });
+  t.true(good.ok && good.value === '00123456');
+  const cases: Array<[Parameters<typeof parseDniReading>[0], RegExp]> = [
+    [{ kind: 'garbled' }, /incompleta o dañada/],
+    [{ kind: 'text', text: '1234567A' }, /contiene letras/],
+    [{ kind: 'text', text: '1234567' }, /tiene 7 dígitos/],
+    [{ kind: 'text', text: '123456789' }, /tiene 9 dígitos/],
+  ];
+  for (const [reading, text] of cases) {
+    const parsed = parseDniReading(reading);
+    if (parsed.ok) return t.fail(`accepted ${JSON.stringify(reading)}`);
+    t.is(parsed.error.kind, 'bad-reading');
+    t.regex(parsed.error.screenText, text);
+    t.regex(parsed.error.screenText, /escriba el número/);
+  }
 });

@@ -111,6 +111,8 @@ function electorName(definition: ElectionDefinition, dni: string): string | null
 function refusalOf(screen: IdentityScreen, context: IdentitySnapshot['context']): string | null {
   switch (screen) {
     case 'installation':
+      // A bad reading of the DNI reader says to scan again or type (dni.ts parseDniReading).
+      if (context.memberRefusal === 'invalid-dni' && context.dniError !== null) return context.dniError.screenText;
       if (context.memberRefusal !== null) return memberRefusalText(context.memberRefusal);
       if (context.installRefusal !== null) return installRefusalText(context.installRefusal);
       return null;

@@ -82,3 +82,39 @@ export function constanciaDeTransmision(input: ConstanciaDeTransmisionInput): Pr
     ...simulacroBanner(simulacro),
   ]);
 }
+
+export interface ModuleZeroReportInput {
+  /** The polling place's mesas, each by its own package (one election, one place). */
+  readonly mesas: readonly { readonly definition: ElectionDefinition; readonly packageHash: string }[];
+  readonly softwareCode: string;
+  readonly outboxUnits: number;
+  readonly printedAt: Date;
+}
+
+/** Puesta a cero of the transmission module (Art. 31, Glossary 17): the mesas it serves, nothing queued. */
+export function moduleZeroReport(input: ModuleZeroReportInput): PrintDocument {
+  const first = input.mesas[0]?.definition;
+  if (first === undefined) throw new Error('bug: a transmission module serves at least one mesa');
+  const simulacro = first.election.simulacro;
+  return makeDocument([
+    ...simulacroBanner(simulacro),
+    heading('PUESTA A CERO'),
+    heading('MÓDULO DE TRANSMISIÓN'),
+    rule('='),
+    text(`Elección: ${first.election.name}`),
+    text(`Id. de elección: ${first.election.id}`),
+    text(`Local de votación: ${first.mesa.place.name}`),
+    text(`Dirección: ${first.mesa.place.address}`),
+    text(`ODPE: ${first.mesa.odpe.code} - ${first.mesa.odpe.name}`),
+    rule(),
+    text(`Mesas de sufragio atendidas: ${input.mesas.length}`, { bold: true }),
+    ...input.mesas.flatMap((m) => [text(`  Mesa N.° ${m.definition.mesa.number}`), text(`    paquete ${m.packageHash.slice(0, 16)}...`)]),
+    rule(),
+    text(`Envíos pendientes en el módulo: ${input.outboxUnits}`, { bold: true }),
+    text(input.outboxUnits === 0 ? 'El módulo no contiene envíos: CERO.' : 'ATENCIÓN: el módulo contiene envíos.'),
+    ...hashLines('Código de versión del software:', input.softwareCode),
+    rule(),
+    text(`Impreso: ${formatPrintedAt(input.printedAt, first.election.timezone)}`),
+    ...simulacroBanner(simulacro),
+  ]);
+}

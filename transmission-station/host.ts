@@ -93,7 +93,7 @@ function provided(actors: TransmissionActorFunctions) {
 const publicKeyFileSchema = z.object({ publicKey: z.string() });
 
 /** The trusted root key file, read as results-station/host.ts reads it. */
-function loadRootKey(file: string): Uint8Array | undefined {
+export function loadRootKey(file: string): Uint8Array | undefined {
   try {
     const parsed = publicKeyFileSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
     if (!parsed.success) return undefined;

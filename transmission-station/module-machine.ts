@@ -186,6 +186,7 @@ export function createModuleMachine() {
       starting: {
         meta: { screen: 'starting' },
         invoke: {
+          id: 'checkSoftware',
           src: 'checkSoftware',
           onDone: [
             { guard: ({ event }) => event.output.ok, target: 'connecting' },
@@ -198,6 +199,7 @@ export function createModuleMachine() {
       connecting: {
         meta: { screen: 'connecting' },
         invoke: {
+          id: 'connectLink',
           src: 'connectLink',
           onDone: [
             { guard: ({ event }) => event.output.ok, target: 'zeroing', actions: assign({ problem: null }) },
@@ -210,6 +212,7 @@ export function createModuleMachine() {
       zeroing: {
         meta: { screen: 'zeroing' },
         invoke: {
+          id: 'puestaACero',
           src: 'puestaACero',
           onDone: [
             // A restarted module may hold units to send: one pass before the operator's home.
@@ -239,6 +242,7 @@ export function createModuleMachine() {
       receiving: {
         meta: { screen: 'receiving' },
         invoke: {
+          id: 'receiveDevice',
           src: 'receiveDevice',
           onDone: [
             {
@@ -271,6 +275,7 @@ export function createModuleMachine() {
       printingCargo: {
         meta: { screen: 'printing' },
         invoke: {
+          id: 'printCargo',
           src: 'printCargo',
           input: ({ context }) => ({ mesa: context.mesa ?? '', copy: context.cargo?.copy ?? 1, of: context.cargo?.of ?? CARGO_COPIES, reprint: context.cargo?.reprint ?? false }),
           onDone: [
@@ -293,6 +298,7 @@ export function createModuleMachine() {
       scanning: {
         meta: { screen: 'scanning' },
         invoke: {
+          id: 'scanActa',
           src: 'scanActa',
           input: ({ context }) => ({ mesa: context.mesa ?? '' }),
           onDone: [
@@ -306,6 +312,7 @@ export function createModuleMachine() {
       queueing: {
         meta: { screen: 'queueing' },
         invoke: {
+          id: 'queueMesa',
           src: 'queueMesa',
           input: ({ context }) => ({ mesa: context.mesa ?? '' }),
           onDone: [
@@ -319,6 +326,7 @@ export function createModuleMachine() {
       transmitting: {
         meta: { screen: 'transmitting' },
         invoke: {
+          id: 'transmitDue',
           src: 'transmitDue',
           onDone: { target: 'waiting', actions: assign({ unsettled: ({ event }) => event.output.unsettled }) },
           // The outbox keeps everything: the board shows the units, the next SEND tries again.
@@ -328,6 +336,7 @@ export function createModuleMachine() {
       printingConstancia: {
         meta: { screen: 'printing' },
         invoke: {
+          id: 'printConstancia',
           src: 'printConstancia',
           input: ({ context }) => context.printing ?? { mesa: '', what: 'result' as const, copy: 1, of: 1 },
           onDone: [
@@ -351,6 +360,7 @@ export function createModuleMachine() {
       burning: {
         meta: { screen: 'burning' },
         invoke: {
+          id: 'burnBackup',
           src: 'burnBackup',
           input: ({ context }) => ({ index: context.backupsDone + 1 }),
           onDone: [

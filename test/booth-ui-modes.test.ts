@@ -3,7 +3,8 @@
  * of a session (contest with the preferential keypad, review, confirmation, inactivity alert) in
  * every combination of the four text sizes and three contrast modes: the computed contrast of
  * EVERY visible text against its effective background, the capital height of every visible text
- * in mm on the 10" panel, no horizontal scrolling, and axe-core with 0 violations.
+ * in mm on the 10" panel, and no horizontal scrolling. axe-core on these screens in all 12 modes
+ * is test/booth-ui-every-mode.test.ts (so it is not repeated here).
  *
  * Figures: 1280×800 px on a 10" diagonal = 150.9 px/in = 5.94 px/mm; DejaVu Sans capitals are
  * 0.729 em (booth/ui/page.css). Contrast minimums: standard ≥ 10:1, high contrast black on white
@@ -89,7 +90,7 @@ async function samples(page: Page): Promise<TextSample[]> {
 const SIZE_ORDER = ['small', 'standard', 'large', 'extra-large'] as const;
 const CONTRAST_ORDER = ['standard', 'high-black-on-white', 'high-yellow-on-black'] as const;
 
-/** Contrast, text height and scrolling in all 12 combinations; axe in 4 of them (time). */
+/** Contrast, text height and scrolling in all 12 combinations (axe: booth-ui-every-mode.test.ts). */
 async function checkEveryMode(
   t: ExecutionContext,
   kiosk: Kiosk,
@@ -104,7 +105,10 @@ async function checkEveryMode(
       await page.waitForSelector(`body.text-${textSize}.contrast-${contrast}`, { timeout: 10_000 });
       const where = `${label}, ${textSize}, ${contrast}`;
       const texts = await samples(page);
-      t.true(texts.length > 5, `${where}: texts found`);
+      // The sparsest screen (the alert: banner, election, title, message, its button) has 5 texts;
+      // the title must be among them, so the sampler did look at the screen itself.
+      const title = await page.evaluate<string>("document.getElementById('title').textContent.trim().slice(0, 30)");
+      t.true(texts.length >= 5 && texts.some((s) => s.text === title), `${where}: texts found (${texts.length})`);
       const worst = texts.map((s) => ({ ...s, ratio: contrastRatio(s.color, s.background) })).sort((a, b) => a.ratio - b.ratio)[0];
       t.true((worst?.ratio ?? 0) >= CONTRAST_MIN[contrast], `${where}: "${worst?.text}" at ${worst?.ratio.toFixed(2)}:1`);
       const smallest = Math.min(...texts.map((s) => s.fontPx));
@@ -118,9 +122,6 @@ async function checkEveryMode(
         await page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth'),
         `${where}: horizontal scroll`,
       );
-      if (textSize === 'standard' || (textSize === 'extra-large' && contrast === 'standard')) {
-        t.deepEqual(await axeViolations(page), [], where);
-      }
     }
   }
 }

@@ -15,7 +15,11 @@ import type { Ballot, ContestChoice } from '../shared/ballot/ballot.ts';
 import { writeMemberCredential } from '../shared/credentials/member-credential.ts';
 import { loadSigner, memberRole } from '../shared/crypto/keyset.ts';
 import { encodeImage } from '../shared/devices/activation/device-image.ts';
-import { MESA_RESULT_FILE_NAME, verifyMesaResult } from '../shared/results/mesa-result.ts';
+import { AUDIT_EXPORT_FILE_NAME } from '../shared/audit/export.ts';
+import { openAuditLog } from '../shared/audit/log.ts';
+import { CABIN_RESULTS_FILE_NAME } from '../shared/results/cabin-results.ts';
+import { IDENTITY_SUMMARY_FILE_NAME, NON_VOTERS_FILE_NAME } from '../shared/results/identity-summary.ts';
+import { MESA_RESULT_FILE_NAME, PACKAGE_COPY_FILE_NAME, verifyMesaResult } from '../shared/results/mesa-result.ts';
 import { addArt23Blanks } from '../shared/tally/art23.ts';
 import { mergeAllTallies } from '../shared/tally/merge.ts';
 import { tallyBallots, type Tally } from '../shared/tally/tally.ts';
@@ -25,10 +29,11 @@ import { screenOf as boothScreenOf } from '../booth/machine.ts';
 import type { BoothScreen } from '../booth/machine-types.ts';
 import { openVoteStore } from '../booth/vote-store.ts';
 import { parseResultsHostConfig } from '../results-station/host-config.ts';
-import { startResultsHost, type ResultsHost } from '../results-station/host.ts';
+import { RESULTS_AUDIT_FILE, startResultsHost, type ResultsHost } from '../results-station/host.ts';
 import { screenOf as resultsScreenOf } from '../results-station/machine.ts';
 import type { ResultsScreen } from '../results-station/machine-types.ts';
 import { runCli, runCliInProcess } from './helpers/cli.ts';
+import { parsePrintedActa, printedShapeOf } from './helpers/printed-acta.ts';
 import {
   closeByPresident,
   doesNotVote,
@@ -205,6 +210,10 @@ test('a mesa end to end: identity station, two cabins, results station; the acta
 
   for (const cabinId of ['cabin-1', 'cabin-2'] as const) await closeCabin(world, cabins[cabinId], cabinId);
   await closeByPresident(world, identity);
+  // The public list of non-voters goes on the stick too (its hash is signed in the summary).
+  identity.send({ type: 'EXPORT_NON_VOTERS' });
+  await wait(() => fs.existsSync(path.join(world.hardware.usbStick('usb').mountPath, NON_VOTERS_FILE_NAME)), 'non-voters list on the stick');
+  await identityUntil(identity, 'closed');
   await identity.close();
   for (const cabin of Object.values(cabins)) await cabin.close();
 
@@ -255,7 +264,10 @@ test('a mesa end to end: identity station, two cabins, results station; the acta
   await resultsUntil(results, 'closed');
 
   const tickets = results.devices.printer?.simulator?.emulator.completeTickets().map((ticket) => ticket.text) ?? [];
-  t.is(tickets.filter((text) => /ACTA DE ESCRUTINIO/u.test(text)).length, world.definition.actaCopies.length);
+  const actas = tickets.filter((text) => /ACTA DE ESCRUTINIO/u.test(text));
+  t.is(actas.length, world.definition.actaCopies.length);
+  // The PAPER: every printed copy's numbers, read back from its text, equal the recount.
+  for (const acta of actas) t.deepEqual(parsePrintedActa(acta, world.definition), printedShapeOf(expected), 'printed acta = recount');
   const usbDir = world.hardware.usbStick('usb').mountPath;
   const verified = verifyMesaResult(fs.readFileSync(path.join(usbDir, MESA_RESULT_FILE_NAME)), { pkg: world.pkg });
   if (!verified.ok) throw new Error(`mesa result does not verify: ${JSON.stringify(verified.error)}`);
@@ -267,17 +279,111 @@ test('a mesa end to end: identity station, two cabins, results station; the acta
   const verify = await runCli(['verify', usbDir, '--keys', world.keysDir], { timeoutMs: 120_000 });
   t.is(verify.code, 0, `vep verify: ${verify.stdout}${verify.stderr}`);
 
-  // One byte flipped in any file the stations wrote: the observer tool refuses the device.
-  const files = fs.readdirSync(usbDir).filter((name) => name.endsWith('.vep'));
-  t.true(files.length >= 5, `device files: ${files.join(', ')}`);
-  for (const name of files) {
-    const copy = path.join(world.dir, `flipped-${name}`);
-    fs.cpSync(usbDir, copy, { recursive: true });
-    const bytes = fs.readFileSync(path.join(copy, name));
-    const at = Math.floor(bytes.length / 2);
-    bytes[at] = (bytes[at] ?? 0) ^ 0x01;
-    fs.writeFileSync(path.join(copy, name), bytes);
-    const refused = await runCliInProcess(['verify', copy, '--keys', world.keysDir]);
-    t.not(refused.code, 0, `vep verify accepts a flipped byte in ${name}`);
-  }
+  // Every file the real stations wrote is on the stick.
+  const good = path.join(world.dir, 'good-device');
+  fs.cpSync(usbDir, good, { recursive: true });
+  const files = fs.readdirSync(good).sort();
+  t.deepEqual(files, [...STICK_FILES].sort(), `device files: ${files.join(', ')}`);
+  await flipEveryFile(t, world, good, files);
 });
+
+/** What the cabins, the identity station and the results station leave on the one stick. */
+const STICK_FILES = [
+  PACKAGE_COPY_FILE_NAME,
+  CABIN_RESULTS_FILE_NAME('cabin-1'),
+  CABIN_RESULTS_FILE_NAME('cabin-2'),
+  AUDIT_EXPORT_FILE_NAME('cabin-1'),
+  AUDIT_EXPORT_FILE_NAME('cabin-2'),
+  IDENTITY_SUMMARY_FILE_NAME,
+  AUDIT_EXPORT_FILE_NAME('identity'),
+  NON_VOTERS_FILE_NAME,
+  MESA_RESULT_FILE_NAME,
+  AUDIT_EXPORT_FILE_NAME('results'),
+];
+
+/**
+ * One byte flipped (first, middle, last, and a quarter in) in each file of the good device: a
+ * fresh results station refuses the device naming the file, and `vep verify` exits non-zero
+ * naming it. One station and one copy of the device serve every flip (the refused device is
+ * taken out, the flipped file restored and the next one flipped), so no day is rerun.
+ */
+async function flipEveryFile(t: ExecutionContext, world: World, good: string, files: readonly string[]): Promise<void> {
+  const stick = world.hardware.usbStick('flips', { inserted: false });
+  const copy = stick.mountPath;
+  for (const name of files) fs.copyFileSync(path.join(good, name), path.join(copy, name));
+  const parsed = parseResultsHostConfig({
+    packagePath: world.config.packagePath,
+    rootPublicKeyFile: world.config.rootPublicKeyFile,
+    dataDir: path.join(world.dir, 'results-flips'),
+    keysDir: world.keysDir,
+    devices: {
+      activationReader: { kind: 'simulated', name: 'flips-reader', timeoutMs: 3000 },
+      consolidation: { kind: 'simulated', name: 'flips', inserted: false },
+      printer: PRINTER,
+    },
+  });
+  if (!parsed.ok) throw new Error(parsed.error.join('; '));
+  const started = await startResultsHost(parsed.value, { hardware: world.hardware, clock: () => new Date(world.now + 10 * 3600_000), devicePollMs: 50 });
+  if (!started.ok) throw new Error(`results host did not start: ${JSON.stringify(started.error)}`);
+  const station = started.value;
+  t.teardown(() => station.close());
+  await resultsUntil(station, 'awaiting-president');
+  const reader = world.hardware.activationReader('flips-reader');
+  reader.insert(credentialDevice(world, 'flips-president', memberCredential(world, 1)));
+  await resultsUntil(station, 'insert-cabin-device');
+  reader.pull();
+
+  // Each refusal the machine audits, in order: the signal that THIS insertion was read and refused.
+  const refused: string[] = [];
+  station.actor.on('audit', (event) => {
+    if (event.event === 'results.refused') refused.push(event.message);
+  });
+  let flips = 0;
+  for (const name of files) {
+    const original = fs.readFileSync(path.join(good, name));
+    const n = original.length;
+    for (const at of new Set([0, Math.floor(n / 4), Math.floor(n / 2), n - 1])) {
+      const flipped = Buffer.from(original);
+      flipped[at] = (flipped[at] ?? 0) ^ 0x01;
+      fs.writeFileSync(path.join(copy, name), flipped);
+      const what = `${name} byte ${at} of ${n}`;
+
+      const verify = await runCliInProcess(['verify', copy, '--keys', world.keysDir]);
+      t.not(verify.code, 0, `vep verify accepts ${what}`);
+      t.true(verify.stderr.includes(`FAIL ${name}: `), `vep verify names ${name} (${what}): ${verify.stderr}`);
+
+      stick.insert();
+      await wait(() => refused.length === flips + 1, `the station refuses ${what}`, () => station.idle());
+      t.is(resultsScreenOf(station.actor.getSnapshot()), 'device-refused');
+      t.true(refused[flips]?.includes(name), `the audit entry names ${name}: ${refused[flips] ?? ''}`);
+      const text = station.actor.getSnapshot().context.deviceRefusalText ?? '';
+      // The station's own cabin-1 read names its cabin; any other file is named by its file name.
+      t.true(name === CABIN_RESULTS_FILE_NAME('cabin-1') ? text.includes('cabina 1') : text.includes(`El archivo ${name}`), `the station names ${name} (${what}): ${text}`);
+      t.deepEqual(station.actor.getSnapshot().context.readings, [], `nothing read from the device with ${what}`);
+      await stick.remove();
+      await station.idle();
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      fs.writeFileSync(path.join(copy, name), original);
+      flips += 1;
+    }
+  }
+  t.true(flips >= files.length * 3);
+  // The same device restored: accepted, and the same tally.
+  stick.insert();
+  await resultsUntil(station, 'tallied');
+  await station.close();
+  const logged = auditEntries(path.join(world.dir, 'results-flips'), world.now).filter((e) => e.event === 'results.refused');
+  t.deepEqual(
+    logged.map((e) => e.message),
+    refused,
+    'every refusal is in the station audit log',
+  );
+}
+
+function auditEntries(dataDir: string, now: number): { event: string; message: string }[] {
+  const log = openAuditLog(path.join(dataDir, RESULTS_AUDIT_FILE), { role: 'results', clock: () => new Date(now) });
+  if (!log.ok) throw new Error('audit log');
+  const entries = log.value.entries().map((entry) => ({ event: entry.event, message: entry.message }));
+  log.value.close();
+  return entries;
+}

@@ -74,7 +74,7 @@ test('three mesas received in turn: two cargos each, results and actas acknowled
     world.clockMs += 60_000;
   }
   t.deepEqual(board(host), { '041287': 'acknowledged', '041288': 'acknowledged', '041289': 'acknowledged' });
-  for (const row of view(host).board) t.regex(row.text, /^resultado: recibido por el centro; imagen del acta: recibido por el centro; cargos impresos: 2$/);
+  for (const row of view(host).board) t.regex(row.text, /^resultado: recibido por el centro; imagen del acta: recibido por el centro; cargos impresos: 2; constancias impresas: resultado 0, imagen 0$/);
   t.is(world.events.filter((e) => e.kind === 'acknowledged' && e.file === 'mesa-result').length, 3);
   t.is(world.events.filter((e) => e.kind === 'acknowledged' && e.file === 'acta-image').length, 3);
 
@@ -192,7 +192,7 @@ test('centre down: results stay pending on the board, FINISH waits; once up they
   world.insert(world.mesa('041287'));
   await step(host, { type: 'RECEIVE' }, 'waiting', t);
   t.is(board(host)['041287'], 'pending');
-  t.regex(view(host).board[0]?.text ?? '', /^resultado: pendiente; imagen del acta: sin imagen; cargos impresos: 2$/);
+  t.regex(view(host).board[0]?.text ?? '', /^resultado: pendiente; imagen del acta: sin imagen; cargos impresos: 2; constancias/);
   t.false(view(host).actions.includes('FINISH'), 'backups wait for every queued unit to settle');
   host.send({ type: 'FINISH' });
   t.is(host.screen(), 'waiting');

@@ -4,11 +4,12 @@ import { InvalidArgumentError, type Command } from 'commander';
 import readline from 'node:readline';
 import { untilStopSignal } from '../shared/cli/stop-signal.ts';
 import { sendDevice } from './send.ts';
-import { parseTransmissionHostConfig } from './host-config.ts';
+import { parseAnyTransmissionConfig, type TransmissionModuleConfig } from './host-config.ts';
 import { describeTransmissionHostStartError } from './host.ts';
 import { runTransmissionStation } from './station.ts';
+import { runTransmissionModule } from './module-station.ts';
 
-/** `vep transmission run`: the Art. 30 flow from a configuration file, coordinated on the console. */
+/** `vep transmission run`: the Art. 30 station (screen or console) or, with `"mode": "module"`, the Art. 31 module (screen). */
 async function run(configFile: string, opts: { port: number; console: boolean }): Promise<number> {
   let raw: unknown;
   try {
@@ -17,11 +18,13 @@ async function run(configFile: string, opts: { port: number; console: boolean })
     process.stderr.write(`vep transmission run: cannot read ${configFile}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
-  const config = parseTransmissionHostConfig(raw);
-  if (!config.ok) {
-    process.stderr.write(`vep transmission run: invalid configuration ${configFile}:\n${config.error.join('\n')}\n`);
+  const parsed = parseAnyTransmissionConfig(raw);
+  if (!parsed.ok) {
+    process.stderr.write(`vep transmission run: invalid configuration ${configFile}:\n${parsed.error.join('\n')}\n`);
     return 1;
   }
+  if (parsed.value.mode === 'module') return runModule(parsed.value.config, opts);
+  const config = { value: parsed.value.config };
   const stop = untilStopSignal();
   try {
     const station = await runTransmissionStation(config.value, {
@@ -41,6 +44,27 @@ async function run(configFile: string, opts: { port: number; console: boolean })
     const outcome = await Promise.race([station.value.finished, stop.received.then(() => 'stopped' as const)]);
     lines?.close();
     await station.value.close();
+    return outcome === 'out-of-service' ? 1 : 0;
+  } finally {
+    stop.cancel();
+  }
+}
+
+async function runModule(config: TransmissionModuleConfig, opts: { port: number; console: boolean }): Promise<number> {
+  if (opts.console) {
+    process.stderr.write('vep transmission run: the transmission module (mode "module") has no console mode: the operator receives each device on its screen\n');
+    return 1;
+  }
+  const stop = untilStopSignal();
+  try {
+    const module = await runTransmissionModule(config, { port: opts.port, onScreen: (line) => process.stdout.write(`transmission module: ${line}\n`) });
+    if (!module.ok) {
+      process.stderr.write(`vep transmission run: ${describeTransmissionHostStartError(module.error)}\n`);
+      return 1;
+    }
+    process.stdout.write(`transmission module screen: ${module.value.screenUrl}\nstop with Ctrl+C (SIGINT) or SIGTERM\n`);
+    const outcome = await Promise.race([module.value.finished, stop.received.then(() => 'stopped' as const)]);
+    await module.value.close();
     return outcome === 'out-of-service' ? 1 : 0;
   } finally {
     stop.cancel();
@@ -68,9 +92,15 @@ export function registerTransmissionCommands(program: Command): void {
     .command('run')
     .description(
       'run the transmission station (Art. 30): validate the consolidation device, puesta a cero, transmit the result, ' +
-        'print the constancias, scan and transmit the ODPE acta copy, burn and verify three write-once backups, close',
+        'print the constancias, scan and transmit the ODPE acta copy, burn and verify three write-once backups, close; ' +
+        'with "mode": "module" in the configuration, the transmission module of a polling place (Art. 31): receive each ' +
+        "mesa's device, print the cargo de recepción in duplicate, transmit, digitize, back up, close",
     )
-    .requiredOption('--config <file>', 'station configuration (JSON: packagePath, rootPublicKeyFile, dataDir, keysDir, centre, devices, backupMedia)')
+    .requiredOption(
+      '--config <file>',
+      'station configuration (JSON: packagePath, rootPublicKeyFile, dataDir, keysDir, centre, devices, backupMedia; ' +
+        'for the module "mode": "module" and packagePaths instead of packagePath)',
+    )
     .option('--port <port>', 'coordinator screen port on 127.0.0.1 (0: any free port)', (v) => Number.parseInt(v, 10), 0)
     .option('--console', 'no screen: the default choices (print the configured copies, continue, close), Enter retries a fault', false)
     .action(async (opts: { config: string; port: number; console: boolean }) => {

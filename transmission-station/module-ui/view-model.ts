@@ -27,6 +27,8 @@ export interface MesaRow {
   readonly cargos: number;
   /** A constancia de transmisión can be printed now (the result is acknowledged, the operator is at home). */
   readonly canPrint: boolean;
+  /** Same for the constancia of the acta image. */
+  readonly canPrintImage: boolean;
 }
 
 export interface ModuleView {
@@ -42,6 +44,8 @@ export interface ModuleView {
   readonly backups: { readonly done: number; readonly of: number };
   readonly actions: readonly ModuleAction[];
   readonly work: WorkView | null;
+  /** Copies of a constancia offered by default (configuration). */
+  readonly copies: number;
 }
 
 export const REFUSAL_TEXT: Record<DeviceRefusal, string> = {
@@ -91,17 +95,24 @@ export function moduleBoard(record: ModuleRecord, items: readonly OutboxItem[], 
   const byId = new Map(items.map((i) => [i.id, i]));
   return mesas.map((mesa): MesaRow => {
     const rec = record.mesas[mesa];
-    if (rec === undefined) return { mesa, status: 'waiting', text: 'esperando el dispositivo', cargos: 0, canPrint: false };
-    if (rec.state === 'returned') return { mesa, status: 'returned', text: 'dispositivo devuelto sin resultados, sin cargo', cargos: 0, canPrint: false };
+    if (rec === undefined) return { mesa, status: 'waiting', text: 'esperando el dispositivo', cargos: 0, canPrint: false, canPrintImage: false };
+    if (rec.state === 'returned') return { mesa, status: 'returned', text: 'dispositivo devuelto sin resultados, sin cargo', cargos: 0, canPrint: false, canPrintImage: false };
     if (rec.state === 'refused') {
-      return { mesa, status: 'refused', text: `dispositivo rechazado: ${rec.refusal === null ? 'motivo desconocido' : REFUSAL_TEXT[rec.refusal]}`, cargos: 0, canPrint: false };
+      return { mesa, status: 'refused', text: `dispositivo rechazado: ${rec.refusal === null ? 'motivo desconocido' : REFUSAL_TEXT[rec.refusal]}`, cargos: 0, canPrint: false, canPrintImage: false };
     }
     const result = byId.get(`mesa-result:${mesa}:${rec.resultSha256 ?? ''}`);
     const image = rec.imageSha256 === null ? undefined : byId.get(`acta-image:${mesa}:${rec.imageSha256}`);
     const status: MesaStatus =
       result === undefined ? 'pending' : result.status === 'refused' ? 'centre-refused' : result.status;
-    const parts = [itemText('resultado', result), rec.imageSha256 === null ? 'imagen del acta: sin imagen' : itemText('imagen del acta', image), `cargos impresos: ${rec.cargosPrinted}`];
-    return { mesa, status, text: parts.join('; '), cargos: rec.cargosPrinted, canPrint: printable && result?.status === 'acknowledged' };
+    const parts = [itemText('resultado', result), rec.imageSha256 === null ? 'imagen del acta: sin imagen' : itemText('imagen del acta', image), `cargos impresos: ${rec.cargosPrinted}`, `constancias impresas: resultado ${rec.printed.result}, imagen ${rec.printed.image}`];
+    return {
+      mesa,
+      status,
+      text: parts.join('; '),
+      cargos: rec.cargosPrinted,
+      canPrint: printable && result?.status === 'acknowledged',
+      canPrintImage: printable && image?.status === 'acknowledged',
+    };
   });
 }
 
@@ -123,6 +134,7 @@ export function moduleView(
   items: readonly OutboxItem[],
   packages: ReadonlyMap<string, VerifiedPackage>,
   work: WorkProgress | null,
+  copies = 2,
 ): ModuleView {
   const screen = moduleScreenOf(snapshot);
   const first = [...packages.values()][0]?.payload.definition;
@@ -142,5 +154,6 @@ export function moduleView(
     backups: { done: snapshot.context.backupsDone, of: BACKUP_COPIES },
     actions,
     work: workView(work),
+    copies,
   };
 }

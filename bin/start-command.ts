@@ -5,16 +5,18 @@
  * built from the definition and verified with the ONPE root public key exactly as a station
  * loads it, then the hardware simulator of one mesa (a printer and an activation reader per
  * station, keypads, the consolidation USB stick, a second USB port at the results station, the
- * acta scanner) with the tester panel, and the identity station, every cabin, the results
- * station and a local computing centre running their real hosts and screens on those devices
- * (in this one process: the simulated HID and USB devices live in the simulator's memory; issue
- * 9 puts each station in its own process). The transmission station has no host with a screen
- * yet: the start prints the `vep transmission send` line that sends the stick to the centre.
+ * acta scanner, three blank write-once backup media) with the tester panel, and the identity
+ * station, every cabin, the results station, a local computing centre and the transmission
+ * station running their real hosts and screens on those devices (in this one process: the
+ * simulated HID and USB devices live in the simulator's memory; issue 9 puts each station in its
+ * own process). The transmission station reads the stick in the results station's port and sends
+ * to the local centre, pinning its certificate (start-transmission.ts says why).
  *
  * The day runs on the simulator's clock (panel: Clock), from the opening of voting on the election
  * date; the tester advances it to the close of voting. The consolidation stick
  * sits in the port the identity station and cabins share; the tester moves it to the results
- * station's port (panel: "Move medium to port"). Each start is a fresh simulacro day: the
+ * station's port (panel: "Move medium to port"), where the transmission station reads it once the
+ * results station is closed. Each start is a fresh simulacro day: the
  * stations' data folders are wiped; the key set is kept.
  */
 import fs from 'node:fs';
@@ -35,6 +37,7 @@ import { describeResultsStationStartError, runResultsStation } from '../results-
 import { startCentre } from '../centre/service.ts';
 import { BLANK_DEVICES, blankDevice, prepareDevices, PREPARED_VOTER_DEVICES, voterDevice } from './start-devices.ts';
 import { closeCabinsWithCredentialAfterVoting } from './start-cabin-close.ts';
+import { BACKUP_PORTS, startTransmission, TRANSMISSION_DEVICE } from './start-transmission.ts';
 
 const DEFAULT_DEFINITION = path.join(REPO_ROOT, 'test', 'fixtures', 'eg2026', 'definition.json');
 const DEFAULT_RUN_DIR = path.join(REPO_ROOT, '.vep-run');
@@ -100,11 +103,11 @@ async function start(opts: StartOptions): Promise<number> {
   return serveSimulator(
     {
       port: opts.port,
-      printers: ['identity', ...cabins, 'results'],
+      printers: ['identity', ...cabins, 'results', TRANSMISSION_DEVICE],
       readers: ['identity', ...cabins, 'results'],
       keypads: cabins.map((c) => `${c}-keypad`),
       usb: [CONSOLIDATION_PORT],
-      scanners: ['transmission'],
+      scanners: [TRANSMISSION_DEVICE],
       out: path.join(opts.dir, 'tickets'),
     },
     attachStations({ dayStart, def, pkg: verified.value, keysDir, packagePath, stationsDir, cabins }),
@@ -131,7 +134,8 @@ type Running = { close(): Promise<void> };
 
 /**
  * Prepares the tester's activation devices and starts the identity station, every cabin, the
- * results station and the computing centre on the simulated devices and clock.
+ * results station, the computing centre and the transmission station on the simulated devices
+ * and clock.
  */
 function attachStations(run: MesaRun): SimulatorAttachment {
   return async (hardware, printerPaths) => {
@@ -230,12 +234,24 @@ function attachStations(run: MesaRun): SimulatorAttachment {
     if (!centre.ok) return failed(`computing centre: ${centre.error}`);
     running.push(centre.value);
     lines.push(`computing centre: ${centre.value.url} (certificate ${centre.value.certFile ?? 'none: plain HTTP'})`);
-    const resultsStick = hardware.usbStick(RESULTS_USB_PORT).mountPath;
-    lines.push(
-      'transmission station: not wired into vep start yet (no station host with a screen); once the results station has',
-      `  written the stick, send it with: vep transmission send --device ${resultsStick} --keys ${run.keysDir} \\`,
-      `  --outbox ${path.join(run.stationsDir, 'transmission-outbox.db')} --centre ${centre.value.url}${centre.value.certFile === undefined ? '' : ` --cert ${centre.value.certFile}`}`,
+
+    const transmissionPrinter = printerPaths.get(TRANSMISSION_DEVICE);
+    if (transmissionPrinter === undefined) return failed('no simulated printer for the transmission station');
+    const transmission = await startTransmission(
+      {
+        packagePath: run.packagePath,
+        keysDir: run.keysDir,
+        dataDir: path.join(run.stationsDir, 'transmission'),
+        stickPort: RESULTS_USB_PORT,
+        printerPath: transmissionPrinter,
+        centre: { url: centre.value.url, certFile: centre.value.certFile },
+      },
+      hardware,
+      clock,
     );
+    if (!transmission.ok) return failed(`transmission station: ${transmission.error}`);
+    running.push(transmission.value);
+    lines.push(`transmission station screen: ${transmission.value.screenUrl ?? 'none'}`);
 
     lines.push(
       `member credentials in the panel: ${prepared.value.credentials.join(', ')} (president first)`,
@@ -244,7 +260,9 @@ function attachStations(run: MesaRun): SimulatorAttachment {
       'the day: install the mesa on the identity station screen (president credential in its reader), puesta a cero on each cabin',
       '  (credential in its reader), vote (the president first); advance the clock (panel: Clock) to the close of voting,',
       '  close each cabin (credential in its reader) and the identity station, move the consolidation stick to the port',
-      `  ${RESULTS_USB_PORT} and follow the results station screen (president, then two members sign with their credentials)`,
+      `  ${RESULTS_USB_PORT} and follow the results station screen (president, then two members sign with their credentials);`,
+      `  then place the printed ODPE acta on the scanner ${TRANSMISSION_DEVICE} (panel: Scanners), press Reintentar on the`,
+      `  transmission station screen and follow it (the stick stays in ${RESULTS_USB_PORT}; backups burn on ${BACKUP_PORTS.join(', ')})`,
       '',
     );
     return ok({ lines, close: closeAll });
@@ -254,7 +272,7 @@ function attachStations(run: MesaRun): SimulatorAttachment {
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('prepare a simulacro election (keys, signed package) and run its mesa on the hardware simulator: identity station, cabins, results station, computing centre, tester panel')
+    .description('prepare a simulacro election (keys, signed package) and run its mesa on the hardware simulator: identity station, cabins, results station, computing centre, transmission station, tester panel')
     .option('--definition <file>', 'election definition (must be a simulacro)', DEFAULT_DEFINITION)
     .option('--dir <dir>', 'run folder for keys, package and printed tickets', DEFAULT_RUN_DIR)
     .option('--port <port>', 'tester panel port on 127.0.0.1', parsePort, DEFAULT_SIM_PORT)

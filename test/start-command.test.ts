@@ -53,17 +53,37 @@ test('vep start runs a simulacro mesa: verified package, simulated hardware, bot
   t.regex(out, /cabin-2 screen: http:\/\/127\.0\.0\.1:\d+\//);
   t.regex(out, /results station screen: http:\/\/127\.0\.0\.1:\d+\//);
   t.regex(out, /computing centre: https:\/\/127\.0\.0\.1:\d+ /);
-  t.regex(out, /transmission station: not wired/);
+  t.regex(out, /transmission station screen: http:\/\/127\.0\.0\.1:\d+\//);
+  t.notRegex(out, /vep transmission send/);
   t.regex(out, /member credentials in the panel: credencial-presidente, credencial-miembro-2, credencial-miembro-3/);
   const identity = /identity station screen: (\S+)/.exec(out)?.[1] ?? '';
   t.is(await screenBecomes(identity, 'confirm-mesa-data'), 'confirm-mesa-data');
+  // The transmission station runs its real host: its port (results-usb) is empty until the
+  // results station has written the stick, so it refuses and waits for Reintentar.
+  const transmission = /transmission station screen: (\S+)/.exec(out)?.[1] ?? '';
+  t.is(await screenBecomes(transmission, 'device-refused'), 'device-refused');
 
   const { state } = (await (await fetch(`${url}/state`)).json()) as {
-    state: { printers: { name: string }[]; activationReaders: { name: string }[]; usbSticks: { name: string; inserted: boolean }[]; clock: { now: string } };
+    state: {
+      printers: { name: string }[];
+      activationReaders: { name: string }[];
+      usbSticks: { name: string; inserted: boolean; writeOnce: boolean }[];
+      scanners: { name: string }[];
+      clock: { now: string };
+    };
   };
-  t.deepEqual(state.printers.map((p) => p.name).sort(), ['cabin-1', 'cabin-2', 'identity', 'results']);
+  t.deepEqual(state.printers.map((p) => p.name).sort(), ['cabin-1', 'cabin-2', 'identity', 'results', 'transmission']);
   t.deepEqual(state.activationReaders.map((r) => r.name).sort(), ['cabin-1', 'cabin-2', 'identity', 'results']);
-  t.deepEqual(state.usbSticks.map((u) => [u.name, u.inserted]).sort(), [['consolidation', true], ['results-usb', false]]);
+  // The transmission station reads the stick in results-usb (Art. 30: the results station's
+  // hardware) and burns its backups on three blank write-once media, each in a port of its own.
+  t.deepEqual(state.usbSticks.map((u) => [u.name, u.inserted, u.writeOnce]).sort(), [
+    ['consolidation', true, false],
+    ['respaldo-1', true, true],
+    ['respaldo-2', true, true],
+    ['respaldo-3', true, true],
+    ['results-usb', false, false],
+  ]);
+  t.deepEqual(state.scanners.map((s) => s.name), ['transmission']);
   // The day starts at the opening of voting (eg2026: 2026-04-12 07:00 in Lima) and only moves forward.
   t.true(Date.parse(state.clock.now) >= Date.parse('2026-04-12T12:00:00Z'));
   t.false((await post(`${url}/clock/set`, { at: '2026-04-12T11:00:00Z' })).ok);

@@ -3,14 +3,20 @@
  * screens, end to end. The tester's hands are the panel's HTTP control API (move a device or
  * the consolidation stick, set the clock); everything a mesa member or the voter does is a click
  * on the real station pages in Chromium. At the end the observer tool checks the stick: every
- * signature verifies and the tally is exactly the one vote cast; then the printed `vep transmission
- * send` line sends it to the run's computing centre, which acknowledges it.
+ * signature verifies and the tally is exactly the one vote cast; then the tester places the
+ * printed ODPE acta on the scanner from the panel page, and the coordinator walks the
+ * transmission station's screen through Art. 30 (the stick stays in the results station's port):
+ * the run's computing centre acknowledges the mesa and holds exactly the acta's tally, and the
+ * three write-once backups are finalized.
  */
 import test from 'ava';
 import type { Browser, Page } from 'playwright-core';
+import path from 'node:path';
+import { centreTally } from '../centre/tally.ts';
+import { openCentreStore } from '../centre/store.ts';
+import { canonicalJson } from '../shared/crypto/canonical-json.ts';
 import { localDateTimeToEpoch } from '../shared/election/definition.ts';
 import { verifyDevice } from '../shared/observer/verify-device.ts';
-import { runCli } from './helpers/cli.ts';
 import { loadFixture, titulares } from './helpers/identity-host-world.ts';
 import { eventually, launchStartBrowser, onScreen, panel, startMesa, ticketTexts, type StartedMesa } from './helpers/start-day.ts';
 
@@ -41,7 +47,7 @@ async function printed(mesa: StartedMesa, printer: string, pattern: RegExp, coun
   await eventually(async () => (await ticketTexts(mesa, printer)).filter((text) => pattern.test(text)).length >= count, `${printer} printed ${String(pattern)}`);
 }
 
-test('npm start: install, puesta a cero, one vote, close, escrutinio, actas signed, the observer accepts the stick, the centre acknowledges it', async (t) => {
+test('npm start: install, puesta a cero, one vote, close, escrutinio, actas signed, the observer accepts the stick, the transmission station sends it and the centre holds the acta\'s tally', async (t) => {
   t.timeout(20 * 60_000);
   const def = loadFixture('eg2026');
   const [presidentDni, secretaryDni, thirdDni] = titulares(def);
@@ -174,10 +180,65 @@ test('npm start: install, puesta a cero, one vote, close, escrutinio, actas sign
   t.is(tally.contests.find((c) => c.contestId === senadoRegional.id)?.null, 1);
   t.is(tally.contests.find((c) => c.contestId === diputados.id)?.blank, 1);
 
-  // No transmission station host yet: the line `vep start` printed sends the stick to its centre.
-  const sent = await runCli(mesa.transmissionArgs, { timeoutMs: 300_000 });
-  t.is(sent.code, 0, `${sent.stdout}${sent.stderr}`);
-  t.regex(sent.stdout, /: acknowledged/);
+  // The tester places the printed ODPE copy of the acta on the transmission station's scanner,
+  // from the panel page (the ticket's PNG, as printed).
+  const resultsTickets = (await (await fetch(`${mesa.panel}/printers/results/tickets`)).json()) as { tickets: { index: number; text: string }[] };
+  const odpeActa = resultsTickets.tickets.find((ticket) => /ACTA DE ESCRUTINIO/.test(ticket.text) && /DESTINO: ODPE/.test(ticket.text));
+  if (odpeActa === undefined) throw new Error('the results station printed no ODPE copy of the acta');
+  const panelPage = await openPage(`${mesa.panel}/`, t);
+  await panelPage.locator('select[data-key="scanner:transmission:printer"]').selectOption('results');
+  await panelPage.locator('input[data-key="scanner:transmission:ticket"]').fill(String(odpeActa.index));
+  await panelPage.locator('button[data-key="scanner:transmission:ticket-place"]').click();
+  await panelPage.locator('#message').filter({ hasText: 'scanner place-png: done' }).waitFor();
+  const scanners = (await (await fetch(`${mesa.panel}/state`)).json()) as { state: { scanners: { name: string; sheets: number }[] } };
+  t.is(scanners.state.scanners.find((s) => s.name === 'transmission')?.sheets, 1);
+
+  // The transmission station (Art. 30) reads the stick where the results station left it: it
+  // refused the empty port at start, so the coordinator presses Reintentar.
+  const transmission = await openPage(mesa.transmission, t);
+  const title = transmission.locator('#title');
+  await title.filter({ hasText: 'Dispositivo rechazado' }).waitFor();
+  await transmission.click('button[data-action="RETRY"]');
+  await title.filter({ hasText: 'Recibido por el centro de cómputo' }).waitFor({ timeout: 600_000 });
+  t.regex((await transmission.locator('#board').textContent()) ?? '', /Resultado de la mesa: recibido/);
+  await printed(mesa, 'transmission', /PUESTA A CERO/);
+  await transmission.fill('#copies', '2');
+  await transmission.click('button[data-action="PRINT"]');
+  await transmission.locator('#backups').filter({ hasText: 'resultado 2' }).waitFor();
+  await printed(mesa, 'transmission', /CONSTANCIA DE\s+TRANSMISIÓN/, 2);
+  await transmission.click('button[data-action="CONTINUE"]');
+  await transmission.locator('#board').filter({ hasText: 'Imagen del acta: recibido' }).waitFor({ timeout: 600_000 });
+  await title.filter({ hasText: 'Recibido por el centro de cómputo' }).waitFor();
+  await transmission.click('button[data-action="CONTINUE"]');
+  await title.filter({ hasText: 'Listo para cerrar' }).waitFor({ timeout: 600_000 });
+  t.regex((await transmission.locator('#backups').textContent()) ?? '', /Respaldos verificados: 3 de 3/);
+  await transmission.click('button[data-action="CLOSE"]');
+  await title.filter({ hasText: 'Estación cerrada' }).waitFor();
+  const media = (await (await fetch(`${mesa.panel}/state`)).json()) as { state: { usbSticks: { name: string; writeOnce: boolean; finalized: boolean }[] } };
+  t.deepEqual(
+    media.state.usbSticks.filter((u) => u.name.startsWith('respaldo-')).map((u) => [u.name, u.writeOnce, u.finalized]),
+    [1, 2, 3].map((n) => [`respaldo-${n}`, true, true]),
+  );
+
+  // The centre acknowledged the mesa and holds exactly the acta's tally.
+  const store = openCentreStore(path.join(mesa.dir, 'stations', 'centre', 'centre.db'), { readOnly: true });
+  if (!store.ok) throw new Error(`centre store: ${JSON.stringify(store.error)}`);
+  try {
+    const rows = [...store.value.mesaResults()];
+    t.deepEqual(rows.map((row) => row.mesa), [def.mesa.number]);
+    t.is(canonicalJson(JSON.parse(rows[0]?.tallyJson ?? 'null')), canonicalJson(tally));
+    const national = centreTally(store.value).national;
+    t.is(national.mesas, 1);
+    t.is(national.ballots, tally.ballots);
+    for (const contest of tally.contests) {
+      const totals = [...national.contests.values()].find((c) => c.key === contest.contestId || c.key.startsWith(`${contest.contestId}@`));
+      t.is(totals?.emitted, contest.emitted, `${contest.contestId}: emitted at the centre`);
+      t.is(totals?.blank, contest.blank, `${contest.contestId}: blank at the centre`);
+      t.is(totals?.null, contest.null, `${contest.contestId}: null at the centre`);
+    }
+  } finally {
+    store.value.close();
+  }
 
   t.is(await mesa.stop(), 0);
 });

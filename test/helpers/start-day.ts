@@ -18,8 +18,7 @@ export interface StartedMesa {
   readonly cabins: Readonly<Record<string, string>>;
   readonly results: string;
   readonly centre: string;
-  /** The `vep transmission send` arguments `vep start` prints (no transmission station host yet). */
-  readonly transmissionArgs: readonly string[];
+  readonly transmission: string;
   /** Mount folders of the simulated USB ports, by port name. */
   readonly usb: Readonly<Record<string, string>>;
   /** SIGTERM and the exit code. */
@@ -62,11 +61,7 @@ export async function startMesa(t: { teardown(fn: () => void): void }): Promise<
     cabins,
     results: match(out, /results station screen: (\S+)/),
     centre: match(out, /computing centre: (\S+)/),
-    // Lines ending in a backslash continue on the next one, as in a shell.
-    transmissionArgs: match(out, /send it with: vep (transmission send (?:[^\n]*\\\n)*[^\n]*)/)
-      .replace(/\\\n/g, ' ')
-      .split(/\s+/)
-      .filter((a) => a !== ''),
+    transmission: match(out, /transmission station screen: (\S+)/),
     usb,
     stop: () => {
       child.kill('SIGTERM');

@@ -41,7 +41,7 @@ function parseExample(file: string, parse: (raw: unknown) => z.ZodSafeParseResul
 }
 
 test('deploy/config holds exactly the examples this test parses', (t) => {
-  t.deepEqual(fs.readdirSync(path.join(DEPLOY_DIR, 'config')).sort(), [...EXAMPLES.map((e) => e.file), 'transmission.example.json'].sort());
+  t.deepEqual(fs.readdirSync(path.join(DEPLOY_DIR, 'config')).sort(), [...EXAMPLES.map((e) => e.file), 'transmission.example.json', 'transmission-module.example.json'].sort());
 });
 
 for (const example of EXAMPLES) {

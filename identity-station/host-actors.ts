@@ -150,7 +150,7 @@ async function printActaNoInstalacion(
   input: In<'printActaNoInstalacion'>,
 ): Out<'printActaNoInstalacion'> {
   if (!parts.store.recordMembers(input.members).ok) return err({ kind: 'error' });
-  const observations = parts.store.observations();
+  const observations = parts.store.observations('instalacion');
   const printed = await printActaCopies(parts, progress, 'no-instalacion', (at, copy) =>
     actaDeNoInstalacion({ definition: parts.definition, members: input.members, recordedAt: at, observations, copy }),
   );
@@ -184,7 +184,7 @@ async function printActaInstalacion(
   input: In<'printActaInstalacion'>,
 ): Out<'printActaInstalacion'> {
   if (!parts.store.recordMembers(input.members).ok) return err({ kind: 'error' });
-  const observations = parts.store.observations();
+  const observations = parts.store.observations('instalacion');
   const printed = await printActaCopies(parts, progress, 'instalacion', (at, copy) =>
     actaDeInstalacion({ definition: parts.definition, members: input.members, installedAt: at, observations, copy }),
   );
@@ -324,7 +324,7 @@ async function printActaSufragio(parts: IdentityHostParts, progress: ActaPrintPr
   try {
     const summary = parts.store.summary();
     const members = parts.store.members();
-    const observations = parts.store.observations();
+    const observations = parts.store.observations('sufragio');
     build = (closedAt, copy) =>
       actaDeSufragio({
         definition: parts.definition,
@@ -398,6 +398,13 @@ async function writeIdentitySummary(parts: IdentityHostParts): Out<'writeIdentit
   return parts.store.setPhase('closed').ok ? ok(undefined) : err({ kind: 'write-failed' });
 }
 
+/** The store files it under the acta its phase is preparing (store.ts addObservation). */
+function recordObservation(parts: IdentityHostParts, text: string): Awaited<Out<'recordObservation'>> {
+  const added = parts.store.addObservation(text);
+  if (added.ok) return ok(undefined);
+  return err({ kind: added.error.kind === 'storage' ? 'storage-fault' : 'refused' });
+}
+
 function csvField(value: string): string {
   return /[",\n\r]/u.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
@@ -433,6 +440,7 @@ export function hostActorFunctions(parts: IdentityHostParts): IdentityActorFunct
     recordLostDevice: ({ dni }) => sync(recordFailure(parts.store.recordLostDevice(dni))),
     recordImpugnado: ({ dni }) => sync(recordFailure(parts.store.recordImpugnado(dni))),
     printActaSufragio: (input) => printActaSufragio(parts, progress, input),
+    recordObservation: ({ text }) => sync(recordObservation(parts, text)),
     writeIdentitySummary: () => writeIdentitySummary(parts),
     exportNonVoters: () => exportNonVoters(parts),
   };
@@ -455,6 +463,7 @@ export function outOfServiceActorFunctions(failure: SelfCheckFailure): IdentityA
     recordLostDevice: bug,
     recordImpugnado: bug,
     printActaSufragio: bug,
+    recordObservation: bug,
     writeIdentitySummary: bug,
     exportNonVoters: bug,
   };

@@ -226,9 +226,10 @@ function provided(actors: IdentityActorFunctions) {
     recordLostDevice: wrap('recordLostDevice'),
     recordImpugnado: wrap('recordImpugnado'),
     printActaSufragio: wrap('printActaSufragio'),
+    recordObservation: wrap('recordObservation'),
     writeIdentitySummary: wrap('writeIdentitySummary'),
     exportNonVoters: wrap('exportNonVoters'),
-  };
+  } satisfies { [K in IdentityActorName]: unknown };
 }
 
 export async function startIdentityHost(

@@ -18,6 +18,7 @@ import type { DniReading } from '../shared/devices/dni-reader/dni-reader.ts';
 import type { MemberRole } from '../shared/election/definition.ts';
 import type { Result } from '../shared/result.ts';
 import type { Dni, DniError } from './dni.ts';
+import type { ObservationRefusal } from './observation.ts';
 import type { IdentityTimeouts } from './timeouts.ts';
 
 // --- Input -----------------------------------------------------------------------------------
@@ -178,6 +179,15 @@ export interface IdentityActorContracts {
     input: { readonly reprint: boolean; readonly assistedVoters: number; readonly closedByPresidentOrder: boolean };
     output: Result<void, PrinterFault>;
   };
+  /**
+   * Appends an observation (already checked by parseObservation) to the acta being prepared:
+   * the acta de instalación while installing, the acta de sufragio while voting. 'refused': the
+   * store would not take it (it is closed for observations).
+   */
+  recordObservation: {
+    input: { readonly text: string };
+    output: Result<void, { readonly kind: 'refused' } | { readonly kind: 'storage-fault' }>;
+  };
   /** Signed identity summary to the consolidation device. Idempotent. */
   writeIdentitySummary: { input: undefined; output: Result<void, ConsolidationFault> };
   /** List of electors who did not vote, to the consolidation device. */
@@ -212,10 +222,17 @@ export type IdentityEvent =
   /** Art. 24: from the may-vote screen (the voter being served) or with a DNI from the idle screen. */
   | { readonly type: 'IMPUGN'; readonly dni?: string }
   | { readonly type: 'ASSISTED_VOTER' }
+  /** The president's observation for the acta being prepared (installation screen, idle voting screen). */
+  | { readonly type: 'ADD_OBSERVATION'; readonly text: string }
   | { readonly type: 'CLOSE_VOTING'; readonly credential: PresidentCredential | null }
   | { readonly type: 'EXPORT_NON_VOTERS' };
 
 // --- Context ---------------------------------------------------------------------------------
+
+export type ObservationOutcome =
+  | { readonly kind: 'recorded' }
+  /** 'not-recorded': the store refused it (the acta no longer takes observations). */
+  | { readonly kind: 'refused'; readonly refusal: ObservationRefusal | 'not-recorded' };
 
 export type MemberRefusal = 'invalid-dni' | 'not-a-member' | 'not-an-elector' | 'already-registered' | 'role-taken' | 'before-install-deadline';
 export type InstallRefusal = 'credential-missing' | 'not-enough-members' | 'credential-rejected';
@@ -252,6 +269,10 @@ export interface IdentityContext {
   readonly outstandingDevices: number;
   readonly assistedVoters: number;
   readonly closeRefusal: CloseRefusal | null;
+  /** The checked observation being stored (recordObservation), then null. */
+  readonly pendingObservation: string | null;
+  /** Feedback on the president's last observation, for the screen; cleared when a voter flow starts. */
+  readonly observationOutcome: ObservationOutcome | null;
   readonly closedByPresidentOrder: boolean;
   readonly reprintActaSufragio: boolean;
   readonly printerFault: PrinterFault | null;
@@ -286,6 +307,7 @@ export type IdentityScreen =
   | 'device-refused'
   | 'device-claimed'
   | 'recording'
+  | 'recording-observation'
   | 'voted-recorded'
   | 'art23-choice'
   | 'record-failed'

@@ -45,6 +45,7 @@ import type { SnapshotFrom } from 'xstate';
 import type { Result } from '../shared/result.ts';
 import type { Dni, DniError } from './dni.ts';
 import { parseDni, parseDniReading } from './dni.ts';
+import { parseObservation } from './observation.ts';
 import type {
   CheckRefusal,
   IdentityActorContracts,
@@ -83,6 +84,11 @@ function requireDni(context: IdentityContext): Dni {
   return context.currentDni;
 }
 
+function requireObservation(context: IdentityContext): string {
+  if (context.pendingObservation === null) throw new Error('identity machine bug: no observation to record');
+  return context.pendingObservation;
+}
+
 function claimingCabinOf(output: IdentityActorContracts['readReturnedDevice']['output']): number | null {
   return output.ok && output.value.state === 'claimed' ? output.value.cabin : null;
 }
@@ -110,6 +116,7 @@ const NO_VOTER = {
   claimingCabin: null,
   recordFailure: null,
   closeRefusal: null,
+  observationOutcome: null,
 } as const satisfies Partial<IdentityContext>;
 
 function initialContext(input: IdentityInput, now: number): IdentityContext {
@@ -131,6 +138,7 @@ function initialContext(input: IdentityInput, now: number): IdentityContext {
     presidingDni: null,
     orderPending: [],
     ...NO_VOTER,
+    pendingObservation: null,
     outstandingDevices: input.recovery?.outstandingDevices ?? 0,
     assistedVoters: 0,
     closedByPresidentOrder: false,
@@ -231,6 +239,7 @@ export function createIdentityMachine(ports: IdentityPorts) {
       recordLostDevice: notProvided('recordLostDevice'),
       recordImpugnado: notProvided('recordImpugnado'),
       printActaSufragio: notProvided('printActaSufragio'),
+      recordObservation: notProvided('recordObservation'),
       writeIdentitySummary: notProvided('writeIdentitySummary'),
       exportNonVoters: notProvided('exportNonVoters'),
     },
@@ -255,6 +264,7 @@ export function createIdentityMachine(ports: IdentityPorts) {
         return parsed.ok && orderRefusal(context, parsed.value) !== null;
       },
       devicesOutstanding: ({ context }) => context.outstandingDevices > 0,
+      observationInvalid: ({ event }) => event.type === 'ADD_OBSERVATION' && !parseObservation(event.text).ok,
     },
     actions: {
       audit: emit((_, params: { event: IdentityAuditEvent['event']; message: string }) => ({
@@ -265,11 +275,11 @@ export function createIdentityMachine(ports: IdentityPorts) {
       registerMember: enqueueActions(({ context, event, enqueue }) => {
         const outcome = memberOutcome(context, event, ports);
         if (outcome.member === null) {
-          enqueue.assign({ memberRefusal: outcome.refusal, dniError: outcome.dniError ?? null });
+          enqueue.assign({ memberRefusal: outcome.refusal, dniError: outcome.dniError ?? null, observationOutcome: null });
           return;
         }
         const { member } = outcome;
-        enqueue.assign({ members: [...context.members, member], memberRefusal: null, installRefusal: null, dniError: null });
+        enqueue.assign({ members: [...context.members, member], memberRefusal: null, installRefusal: null, dniError: null, observationOutcome: null });
         enqueue.emit({
           type: 'audit',
           event: 'installation.member-registered',
@@ -291,6 +301,18 @@ export function createIdentityMachine(ports: IdentityPorts) {
         return { ...NO_VOTER, dniError: parsed.ok ? null : parsed.error, checkRefusal: 'invalid-dni' as const };
       }),
       wipeVoter: assign({ ...NO_VOTER }),
+      refuseObservation: assign(({ event }) => {
+        const parsed = event.type === 'ADD_OBSERVATION' ? parseObservation(event.text) : undefined;
+        return { observationOutcome: { kind: 'refused' as const, refusal: parsed === undefined || parsed.ok ? ('not-recorded' as const) : parsed.error } };
+      }),
+      // The text is not logged: it may name people.
+      observationRecorded: assign({ pendingObservation: null, observationOutcome: { kind: 'recorded' } }),
+      observationNotRecorded: assign({ pendingObservation: null, observationOutcome: { kind: 'refused', refusal: 'not-recorded' } }),
+      holdObservation: assign(({ event }) => {
+        const parsed = event.type === 'ADD_OBSERVATION' ? parseObservation(event.text) : undefined;
+        if (parsed?.ok !== true) throw new Error('identity machine bug: holding an unchecked observation');
+        return { pendingObservation: parsed.value, observationOutcome: null };
+      }),
       refuseVotingClosed: assign({ ...NO_VOTER, checkRefusal: 'voting-closed' }),
       refuseOrder: assign(({ context, event }) => {
         const parsed = eventDni(event);
@@ -372,11 +394,48 @@ export function createIdentityMachine(ports: IdentityPorts) {
           TAKE_VOTER_AS_MEMBER: { actions: 'registerMember' },
           // A member's DNI read from the document: as if typed and « Registrar miembro » tapped.
           DNI_READ: { actions: 'registerMember' },
+          ADD_OBSERVATION: [
+            { guard: 'observationInvalid', actions: 'refuseObservation' },
+            { target: 'recordingInstallObservation', actions: 'holdObservation' },
+          ],
           INSTALL: [
             { guard: 'credentialMissing', actions: assign({ installRefusal: 'credential-missing' }) },
             { guard: 'tooFewMembers', actions: assign({ installRefusal: 'not-enough-members' }) },
             { target: 'verifyingInstall', actions: ['holdCredential', assign({ installRefusal: null })] },
           ],
+        },
+      },
+
+      // For the acta de instalación (or de no instalación, if the mesa is never installed).
+      recordingInstallObservation: {
+        meta: { screen: 'recording-observation' },
+        invoke: {
+          id: 'recordObservation',
+          src: 'recordObservation',
+          input: ({ context }) => ({ text: requireObservation(context) }),
+          onDone: [
+            {
+              guard: ({ event }) => event.output.ok,
+              target: 'installation',
+              actions: ['observationRecorded', { type: 'audit', params: { event: 'acta.observation-recorded', message: 'for the acta de instalación' } }],
+            },
+            {
+              guard: ({ event }) => !event.output.ok && event.output.error.kind === 'refused',
+              target: 'installation',
+              actions: 'observationNotRecorded',
+            },
+            {
+              target: 'outOfService',
+              actions: [
+                assign({ pendingObservation: null, outOfServiceReason: STORAGE_FAULT_TEXT }),
+                { type: 'audit', params: { event: 'storage.fault', message: 'observation not stored' } },
+              ],
+            },
+          ],
+          onError: {
+            target: 'outOfService',
+            actions: [assign({ pendingObservation: null, outOfServiceReason: internalErrorText('recordObservation') })],
+          },
         },
       },
 
@@ -500,7 +559,12 @@ export function createIdentityMachine(ports: IdentityPorts) {
                     assign(({ context }) => {
                       const presidingDni = presiding(context.members);
                       const others = context.members.map((member) => member.dni).filter((dni) => dni !== presidingDni);
-                      return { presidingDni, orderPending: presidingDni === null ? others : [presidingDni, ...others], printerFault: null };
+                      return {
+                        presidingDni,
+                        orderPending: presidingDni === null ? others : [presidingDni, ...others],
+                        printerFault: null,
+                        observationOutcome: null,
+                      };
                     }),
                     { type: 'audit', params: { event: 'acta.printed', message: 'acta de instalación' } },
                     { type: 'audit', params: { event: 'installation.completed', message: 'mesa installed' } },
@@ -547,6 +611,10 @@ export function createIdentityMachine(ports: IdentityPorts) {
               DEVICE_RETURNED: [{ guard: 'dniInvalid', actions: 'refuseDni' }, { target: 'reading', actions: 'serveVoter' }],
               LOST_DEVICE_DECLARED: [{ guard: 'dniInvalid', actions: 'refuseDni' }, { target: 'recordingLost', actions: 'serveVoter' }],
               IMPUGN: [{ guard: 'dniInvalid', actions: 'refuseDni' }, { target: 'impugning', actions: 'serveVoter' }],
+              ADD_OBSERVATION: [
+                { guard: 'observationInvalid', actions: 'refuseObservation' },
+                { target: 'recordingObservation', actions: 'holdObservation' },
+              ],
               ASSISTED_VOTER: {
                 actions: [
                   assign({ assistedVoters: ({ context }) => context.assistedVoters + 1 }),
@@ -806,6 +874,39 @@ export function createIdentityMachine(ports: IdentityPorts) {
             },
           },
           recordFailed: { meta: { screen: 'record-failed' }, on: { DONE: { target: 'idle', actions: 'wipeVoter' } } },
+
+          // For the acta de sufragio.
+          recordingObservation: {
+            meta: { screen: 'recording-observation' },
+            invoke: {
+              id: 'recordObservation',
+              src: 'recordObservation',
+              input: ({ context }) => ({ text: requireObservation(context) }),
+              onDone: [
+            {
+              guard: ({ event }) => event.output.ok,
+              target: 'idle',
+              actions: ['observationRecorded', { type: 'audit', params: { event: 'acta.observation-recorded', message: 'for the acta de sufragio' } }],
+            },
+            {
+              guard: ({ event }) => !event.output.ok && event.output.error.kind === 'refused',
+              target: 'idle',
+              actions: 'observationNotRecorded',
+            },
+            {
+              target: '#identity.outOfService',
+              actions: [
+                assign({ pendingObservation: null, outOfServiceReason: STORAGE_FAULT_TEXT }),
+                { type: 'audit', params: { event: 'storage.fault', message: 'observation not stored' } },
+              ],
+            },
+          ],
+              onError: {
+                target: '#identity.outOfService',
+                actions: [assign({ pendingObservation: null, outOfServiceReason: internalErrorText('recordObservation') })],
+              },
+            },
+          },
 
           outstandingDevices: { meta: { screen: 'outstanding-devices' }, on: { DONE: { target: 'idle', actions: 'wipeVoter' } } },
         },

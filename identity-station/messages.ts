@@ -10,9 +10,12 @@ import type {
   InstallRefusal,
   IssueFailure,
   MemberRefusal,
+  ObservationOutcome,
   PuestaACeroFailure,
   SelfCheckFailure,
 } from './machine-types.ts';
+
+import { OBSERVATION_MAX_CHARS } from './observation.ts';
 
 const CALL_TECHNICIAN = 'Comunique el hecho al personal técnico de la ONPE.';
 
@@ -43,6 +46,7 @@ export const SCREEN_TITLES: { readonly [K in IdentityScreen]: string } = {
   'device-refused': 'Este dispositivo no pertenece a esta mesa o no es válido. No se registra nada.',
   'device-claimed': 'El dispositivo fue reclamado por una cabina y no registra voto terminado. No se registra nada.',
   recording: 'Registrando…',
+  'recording-observation': 'Registrando la observación…',
   'voted-recorded': 'Voto registrado. Entregue la constancia de sufragio al elector.',
   'art23-choice':
     'El dispositivo no fue usado. Presidente: devuélvalo al elector para que vote, o registre que no votó (Art. 23: se contará como voto en blanco).',
@@ -164,6 +168,24 @@ export function issueFailureText(failure: IssueFailure): string {
   }
 }
 
+/** What the president reads under the observation field after « Agregar observación ». */
+export function observationOutcomeText(outcome: ObservationOutcome, acta: 'instalacion' | 'sufragio'): string {
+  const actaName = acta === 'instalacion' ? 'el acta de instalación' : 'el acta de sufragio';
+  if (outcome.kind === 'recorded') return `Observación registrada; se imprimirá en ${actaName}.`;
+  switch (outcome.refusal) {
+    case 'empty':
+      return 'Escriba la observación antes de agregarla.';
+    case 'too-long':
+      return `La observación es demasiado larga (máximo ${OBSERVATION_MAX_CHARS} caracteres). Acórtela o divídala en dos.`;
+    case 'dni-like-number':
+      return 'La observación no puede llevar números de 8 dígitos o más: podría ser un DNI. Nombre a las personas por su cargo (por ejemplo, «el personero del partido X»).';
+    case 'control-characters':
+      return 'La observación contiene caracteres no válidos. Escríbala de nuevo.';
+    case 'not-recorded':
+      return `No se pudo registrar la observación: ${actaName} ya no admite observaciones.`;
+  }
+}
+
 /**
  * Fixed labels of the president's page (identity-station/ui/page.js): buttons, field labels,
  * headings and verdicts. The page receives them in every view (`texts`) and has no Spanish of
@@ -223,6 +245,9 @@ export const IDENTITY_PAGE_TEXTS = {
   recordNotVoted: 'Registrar que no votó (Art. 23)',
   exportNonVoters: 'Grabar lista de electores que no votaron',
   outstandingPrefix: 'Dispositivos de activación sin devolver: ',
+  observationHeading: 'Observaciones para el acta',
+  observationLabel: 'Observación (sin números de DNI; nombre a las personas por su cargo)',
+  addObservation: 'Agregar observación',
 } as const;
 
 export type IdentityPageTexts = typeof IDENTITY_PAGE_TEXTS;

@@ -12,7 +12,7 @@
 import type { OpenDatabaseOptions } from '../shared/storage/database.ts';
 
 export const IDENTITY_STORE_SCHEMA_NAME = 'vep-identity-store';
-export const IDENTITY_STORE_SCHEMA_VERSION = 1;
+export const IDENTITY_STORE_SCHEMA_VERSION = 2;
 
 export const IDENTITY_PHASES = ['installing', 'voting', 'closing', 'closed', 'not-installed'] as const;
 export type IdentityStorePhase = (typeof IDENTITY_PHASES)[number];
@@ -61,10 +61,21 @@ const CREATE_V1 = `
     BEGIN SELECT RAISE(ABORT, 'the padrón is never shortened'); END;
 `;
 
+/**
+ * v2: observations are kept per acta. `observations` (v1) now holds those for the acta de
+ * sufragio (recorded while voting or closing); the new column those for the acta de instalación
+ * or de no instalación (recorded while installing). A v1 file keeps its observations where they
+ * were, i.e. on the acta de sufragio.
+ */
+const MIGRATE_V2 = `
+  ALTER TABLE station ADD COLUMN installation_observations TEXT NOT NULL DEFAULT '';
+`;
+
 export const IDENTITY_STORE_SCHEMA: OpenDatabaseOptions = {
   schemaName: IDENTITY_STORE_SCHEMA_NAME,
   schemaVersion: IDENTITY_STORE_SCHEMA_VERSION,
   migrate: (db, fromVersion) => {
     if (fromVersion < 1) db.exec(CREATE_V1);
+    if (fromVersion < 2) db.exec(MIGRATE_V2);
   },
 };

@@ -40,6 +40,14 @@ import {
 
 export type { ElectorOutcome, IdentityStorePhase } from './store-schema.ts';
 
+/** Which acta an observation goes on: instalación (or no instalación), or sufragio. */
+export type ObservationSection = 'instalacion' | 'sufragio';
+
+const OBSERVATION_COLUMNS: Readonly<Record<ObservationSection, string>> = {
+  instalacion: 'installation_observations',
+  sufragio: 'observations',
+};
+
 /** What the store needs of the padrón (public record, from the election definition). */
 export interface PadronEntry {
   readonly order: number;
@@ -280,21 +288,32 @@ export class IdentityStore {
     });
   }
 
-  /** Appends a paragraph to the observations for the actas. Never log the text: it may name people. */
-  addObservation(textValue: string): Result<void, IdentityStoreError> {
+  /**
+   * Appends a paragraph to the observations of the acta being prepared: while installing, the
+   * acta de instalación (or de no instalación); while voting or closing, the acta de sufragio.
+   * Refused once the station is closed or not installed (those actas are printed). Never log the
+   * text: it may name people.
+   */
+  addObservation(textValue: string): Result<ObservationSection, IdentityStoreError> {
     const trimmed = textValue.trim();
     if (trimmed.length === 0) return err({ kind: 'invalid-input', detail: 'empty observation' });
     if (trimmed.length > 2000) return err({ kind: 'invalid-input', detail: 'observation longer than 2000 characters' });
+    // One observation per line: a line break inside would make two.
+    if (/[\r\n]/u.test(trimmed)) return err({ kind: 'invalid-input', detail: 'observation with a line break' });
     return this.write(() => {
-      const current = this.observations();
-      const next = [...current, trimmed].join('\n');
-      this.db.prepare('UPDATE station SET observations = ? WHERE id = 1').run(next);
-      return ok(undefined);
+      const phase = this.phase();
+      const section: ObservationSection | undefined =
+        phase === 'installing' ? 'instalacion' : phase === 'voting' || phase === 'closing' ? 'sufragio' : undefined;
+      if (section === undefined) return err({ kind: 'wrong-phase', phase, operation: 'add an observation' });
+      const next = [...this.observations(section), trimmed].join('\n');
+      this.db.prepare(`UPDATE station SET ${OBSERVATION_COLUMNS[section]} = ? WHERE id = 1`).run(next);
+      return ok(section);
     });
   }
 
-  observations(): string[] {
-    const row = this.db.prepare('SELECT observations AS o FROM station WHERE id = 1').get() as { o: string };
+  /** The observations for one acta, in the order they were dictated. */
+  observations(section: ObservationSection): string[] {
+    const row = this.db.prepare(`SELECT ${OBSERVATION_COLUMNS[section]} AS o FROM station WHERE id = 1`).get() as { o: string };
     return row.o === '' ? [] : row.o.split('\n');
   }
 

@@ -62,6 +62,7 @@ const ACTOR_OUTPUTS: { [K in IdentityActorName]: readonly unknown[] } = {
   recordLostDevice: [ok(undefined), err({ kind: 'not-holding-device' }), err({ kind: 'storage-fault' })],
   recordImpugnado: [ok(undefined), err({ kind: 'not-holding-device' }), err({ kind: 'storage-fault' })],
   printActaSufragio: [ok(undefined), err({ kind: 'paper-out' })],
+  recordObservation: [ok(undefined), err({ kind: 'refused' }), err({ kind: 'storage-fault' })],
   writeIdentitySummary: [ok(undefined), err({ kind: 'device-missing' })],
   exportNonVoters: [ok(undefined), err({ kind: 'read-only' })],
 };
@@ -95,6 +96,8 @@ const HOST_EVENTS: readonly IdentityEvent[] = [
   { type: 'IMPUGN', dni: ELECTOR },
   { type: 'IMPUGN' },
   { type: 'ASSISTED_VOTER' },
+  { type: 'ADD_OBSERVATION', text: 'Un personero llegó tarde.' },
+  { type: 'ADD_OBSERVATION', text: 'El elector 12345678 reclamó.' },
   { type: 'CLOSE_VOTING', credential: null },
   { type: 'CLOSE_VOTING', credential: PRESIDENT_CREDENTIAL },
   { type: 'EXPORT_NON_VOTERS' },

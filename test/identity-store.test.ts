@@ -123,7 +123,8 @@ test('everything survives a restart', (t) => {
   t.deepEqual(again.summary(), before);
   t.is(again.checkVoter(dniAt(0)), 'holds-device');
   t.deepEqual(again.members(), [{ dni: '99524208', role: 'presidente', takenFromLine: false }]);
-  t.deepEqual(again.observations(), ['Se instaló con retraso por falta de luz.']);
+  t.deepEqual(again.observations('sufragio'), ['Se instaló con retraso por falta de luz.']);
+  t.deepEqual(again.observations('instalacion'), []);
 });
 
 test('a store of another padrón is refused', (t) => {
@@ -205,4 +206,35 @@ test('secrecy: neither table order nor file bytes depend on the order of the vot
     t.deepEqual(dnis, [...dnis].sort());
     t.is(dnis.length, 30);
   }
+});
+
+test('observations are filed under the acta the phase prepares, and refused once the actas are done', (t) => {
+  const file = path.join(tempDir(t), 'identity.db');
+  const store = open(file);
+  t.teardown(() => store.disconnect());
+  t.deepEqual(store.addObservation('Llegó tarde el secretario.'), { ok: true, value: 'instalacion' });
+  t.like(store.addObservation('dos\nlíneas'), { ok: false, error: { kind: 'invalid-input' } });
+  t.true(store.setPhase('voting').ok);
+  t.deepEqual(store.addObservation('Un personero pidió constancia.'), { ok: true, value: 'sufragio' });
+  t.true(store.setPhase('closing').ok);
+  t.deepEqual(store.addObservation('Se cerró con lluvia.'), { ok: true, value: 'sufragio' });
+  t.true(store.setPhase('closed').ok);
+  t.like(store.addObservation('Tarde.'), { ok: false, error: { kind: 'wrong-phase' } });
+  t.deepEqual(store.observations('instalacion'), ['Llegó tarde el secretario.']);
+  t.deepEqual(store.observations('sufragio'), ['Un personero pidió constancia.', 'Se cerró con lluvia.']);
+});
+
+test('a version 1 store is migrated: its observations stay on the acta de sufragio', (t) => {
+  const file = path.join(tempDir(t), 'identity.db');
+  open(file).disconnect();
+  // Back to what version 1 wrote: no installation column, the schema version 1.
+  const db = new Database(file);
+  db.exec("ALTER TABLE station DROP COLUMN installation_observations; UPDATE station SET observations = 'Observación antigua.'");
+  // shared/storage/database.ts keeps the schema version in vep_schema.
+  db.prepare('UPDATE vep_schema SET schema_version = 1').run();
+  db.close();
+  const again = open(file);
+  t.teardown(() => again.disconnect());
+  t.deepEqual(again.observations('sufragio'), ['Observación antigua.']);
+  t.deepEqual(again.observations('instalacion'), []);
 });

@@ -85,3 +85,24 @@ test.serial('after the install deadline an elector in line is taken as a member 
   ]);
   t.deepEqual(await axeViolations(page), [], 'installation screen with the Art. 21 controls');
 });
+
+test.serial('the president adds an observation for the acta from the installation screen; a DNI-like number is refused and kept for correction', async (t) => {
+  const station = startIdentity();
+  const { page } = await openIdentityScreen(browser, station, t);
+  await waitForScreen(page, 'confirm-mesa-data');
+  await page.locator('button[data-key="confirm-mesa"]').click();
+  await waitForScreen(page, 'installation');
+
+  await page.locator('#observation').fill('El elector 4111 8899 llegó antes.');
+  await page.locator('button[data-key="add-observation"]').click();
+  await page.locator('#observation-note', { hasText: '8 dígitos' }).waitFor();
+  t.is(await page.locator('#observation').inputValue(), 'El elector 4111 8899 llegó antes.', 'the refused text stays to be corrected');
+  t.is(station.calls.recordObservation.length, 0, 'nothing was stored');
+  t.deepEqual(await axeViolations(page), [], 'installation screen with a refused observation');
+
+  await page.locator('#observation').fill('Un elector llegó antes de la hora.');
+  await page.locator('button[data-key="add-observation"]').click();
+  await page.locator('#observation-note', { hasText: 'acta de instalación' }).waitFor();
+  t.deepEqual(station.calls.recordObservation, [{ text: 'Un elector llegó antes de la hora.' }]);
+  t.is(await page.locator('#observation').inputValue(), '', 'an accepted observation leaves the field empty');
+});

@@ -107,7 +107,26 @@
         submitFrom('member-dni', (text) => ({ type: 'TAKE_VOTER_AS_MEMBER', dni: text, role: $('line-role').value })))]));
     }
     parts.push(el('div', { class: 'row' }, [button(T.install, 'install', () => post({ type: 'INSTALL' }), { class: 'primary' })]));
+    parts.push(observationForm(v));
     return parts;
+  }
+
+  /** The president's observations for the acta being prepared; the machine checks and files them. */
+  function observationForm(v) {
+    const T = v.texts;
+    const send = () => {
+      const area = $('observation');
+      // Not cleared here: an accepted observation moves to the recording screen (the field goes
+      // away); a refused one stays on this screen with its text, for the president to correct.
+      post({ type: 'ADD_OBSERVATION', text: area ? area.value : '' }, () => { const again = $('observation'); if (again) again.focus(); });
+    };
+    return el('section', { class: 'observations', 'aria-labelledby': 'observation-heading' }, [
+      el('h2', { id: 'observation-heading', text: T.observationHeading }),
+      el('label', { for: 'observation', text: T.observationLabel }),
+      el('textarea', { id: 'observation', rows: '3', cols: '60', 'aria-describedby': 'observation-note' }),
+      el('div', { class: 'row' }, [button(T.addObservation, 'add-observation', send)]),
+      el('p', { id: 'observation-note', role: 'status', text: v.observationNote || '' }),
+    ]);
   }
 
   function idle(v) {
@@ -130,6 +149,7 @@
         button(T.closeVoting, 'close-voting', () => post({ type: 'CLOSE_VOTING' })),
       ]),
       el('p', { id: 'assisted-count', text: T.assistedCountPrefix + v.assistedVoters }),
+      observationForm(v),
     ];
   }
 
@@ -192,7 +212,7 @@
     $('outstanding').textContent = v.texts.outstandingPrefix + v.outstandingDevices;
     // Keep what the president is typing (and where) when the same screen is redrawn.
     const kept = {};
-    for (const input of document.querySelectorAll('#content input, #content select')) kept[input.id] = input.value;
+    for (const input of document.querySelectorAll('#content input, #content select, #content textarea')) kept[input.id] = input.value;
     const focusedId = document.activeElement ? document.activeElement.id : '';
     const focusedKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : undefined;
     $('content').replaceChildren(...screenContent(v).filter(Boolean));

@@ -9,7 +9,8 @@
  *   DNI_ENTERED, ISSUE_DEVICE, DONE, RETRY, DEVICE_RETURNED (the DNI of the voter handing the
  *   device back is typed; the device itself is then read by the host's readReturnedDevice actor),
  *   LET_TRY_AGAIN, RECORD_NOT_VOTED, LOST_DEVICE_DECLARED, IMPUGN, ASSISTED_VOTER,
- *   EXPORT_NON_VOTERS.
+ *   ADD_OBSERVATION, EXPORT_NON_VOTERS.
+ * - Not DNI_READ: a DNI reader's reading comes from the host's device, never from the page.
  * - INSTALL and CLOSE_VOTING: the page sends only the intent, WITHOUT a credential. The
  *   credential is a physical token read by the host (`readPresidentCredential`), never bytes from
  *   the page: a scripted page cannot forge the president's authority. Without a reader the event
@@ -27,6 +28,7 @@ import { startScreenServer, type ScreenServer } from '../../shared/ui/screen-ser
 import type { IdentityMachine } from '../machine.ts';
 import type { IdentityEvent, PresidentAction, PresidentCredential } from '../machine-types.ts';
 import { identityView } from './view-model.ts';
+import { OBSERVATION_MAX_CHARS } from '../observation.ts';
 
 export { isLoopbackHost } from '../../shared/ui/screen-server.ts';
 
@@ -59,6 +61,8 @@ export const presidentRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('LOST_DEVICE_DECLARED'), dni: typedText }),
   z.strictObject({ type: z.literal('IMPUGN'), dni: typedText.optional() }),
   z.strictObject({ type: z.literal('ASSISTED_VOTER') }),
+  // Longer than the machine's limit so that a too-long text reaches it and gets its Spanish refusal.
+  z.strictObject({ type: z.literal('ADD_OBSERVATION'), text: z.string().max(4 * OBSERVATION_MAX_CHARS) }),
   z.strictObject({ type: z.literal('CLOSE_VOTING') }),
   z.strictObject({ type: z.literal('EXPORT_NON_VOTERS') }),
 ]) satisfies z.ZodType<PresidentRequest>;

@@ -22,6 +22,7 @@ import {
   installRefusalText,
   issueFailureText,
   memberRefusalText,
+  observationOutcomeText,
   SCREEN_TITLES,
 } from '../messages.ts';
 
@@ -71,6 +72,13 @@ export interface IdentityView {
   readonly assistedVoters: number;
   /** Whether the install deadline passed (electors in line may be taken as members, Art. 21). */
   readonly mayTakeVoterAsMember: boolean;
+  /**
+   * Which acta an observation typed now goes on (installation screen: instalación; idle voting
+   * screen: sufragio), or null where no observation is taken.
+   */
+  readonly observationActa: 'instalacion' | 'sufragio' | null;
+  /** What became of the president's last observation (Spanish), or null. Never its text. */
+  readonly observationNote: string | null;
   /** The page's fixed labels (messages.ts): page.js has no Spanish of its own. */
   readonly texts: IdentityPageTexts;
 }
@@ -156,6 +164,7 @@ export function identityView(snapshot: IdentitySnapshot, definition: ElectionDef
   const screen = screenOf(snapshot);
   const { context } = snapshot;
   const { mesa } = definition;
+  const observationActa = screen === 'installation' ? 'instalacion' : screen === 'awaiting-dni' ? 'sufragio' : null;
   return {
     screen,
     electionName: definition.election.name,
@@ -183,6 +192,8 @@ export function identityView(snapshot: IdentitySnapshot, definition: ElectionDef
     outstandingDevices: context.outstandingDevices,
     assistedVoters: context.assistedVoters,
     mayTakeVoterAsMember: context.installDeadlineReached,
+    observationActa,
+    observationNote: observationActa === null || context.observationOutcome === null ? null : observationOutcomeText(context.observationOutcome, observationActa),
     texts: IDENTITY_PAGE_TEXTS,
   };
 }

@@ -50,6 +50,7 @@ export const AUDIT_EVENTS = {
   'puesta-a-cero.printed': { disposition: 'success', severity: 'routine', description: 'The zero report (puesta a cero) was printed, showing an empty vote store.' },
   'puesta-a-cero.refused': { disposition: 'failure', severity: 'alarm', description: 'The zero report could not be issued because the vote store is not empty.' },
   'acta.printed': { disposition: 'success', severity: 'routine', description: 'An acta (instalación, sufragio or escrutinio) was printed; the message names which.' },
+  'acta.observation-recorded': { disposition: 'success', severity: 'routine', description: 'An observation for an acta was recorded; the message names which acta, never the text (it may name people).' },
   'acta.reprinted': { disposition: 'info', severity: 'notable', description: 'An acta copy was printed again; the message names which and why.' },
 
   // --- Voting window -------------------------------------------------------------------------

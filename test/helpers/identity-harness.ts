@@ -36,6 +36,7 @@ export const IDENTITY_ACTOR_NAMES = [
   'recordLostDevice',
   'recordImpugnado',
   'printActaSufragio',
+  'recordObservation',
   'writeIdentitySummary',
   'exportNonVoters',
 ] as const satisfies readonly IdentityActorName[];
@@ -121,6 +122,7 @@ export function workingHandlers() {
       Promise.resolve(holding.delete(dni) ? ok(undefined) : err({ kind: 'not-holding-device' as const })),
     recordImpugnado: () => Promise.resolve(ok(undefined)),
     printActaSufragio: () => Promise.resolve(ok(undefined)),
+    recordObservation: () => Promise.resolve(ok(undefined)),
     writeIdentitySummary: () => Promise.resolve(ok(undefined)),
     exportNonVoters: () => Promise.resolve(ok(undefined)),
   };

@@ -41,8 +41,8 @@ import {
   impugn,
   install,
   issue,
+  loadFixture,
   makeWorld,
-  plainElectors,
   presidentCredential,
   start as startIdentity,
   titulares,
@@ -179,7 +179,22 @@ function recount(world: World, ballotsPerCabin: readonly (readonly Ballot[])[], 
   return withBlanks.value;
 }
 
-test('a mesa end to end: identity station, two cabins, results station; the acta equals a recount of the stored ballots and vep verify accepts the device', async (t) => {
+interface MesaPlan {
+  /** Electors who vote in the cabins (titulares first, then padrón order). */
+  readonly voters: number;
+  /** Electors identified who then do not vote (Art. 23), after the voters. */
+  readonly art23: number;
+  /** Electors impugned (Art. 24, vote on paper), after those. */
+  readonly impugned: number;
+}
+
+/**
+ * The day: identity station, two cabins, the plan's electors, every station closed onto ONE
+ * stick, the results station's escrutinio. Asserts that the acta (sealed data AND every printed
+ * copy's text) equals an independent recount of the ballots in the cabins' vote stores, and that
+ * `vep verify` exits 0 on the stick. Returns the world and the stick's directory.
+ */
+async function mesaDay(t: ExecutionContext, plan: MesaPlan): Promise<{ world: World; usbDir: string }> {
   const world = makeWorld(t);
   // Every station uses the same printer settings (generous status timeout on two busy cores).
   world.config.devices.printer = PRINTER;
@@ -188,7 +203,12 @@ test('a mesa end to end: identity station, two cabins, results station; the acta
   const cabins = { 'cabin-1': await startCabin(t, world, 'cabin-1'), 'cabin-2': await startCabin(t, world, 'cabin-2') };
 
   // Members first (the identity station's order rule), then other electors, alternating cabins.
-  const voters = [...titulares(world.definition), ...plainElectors(world.definition).slice(0, 3)];
+  const members = titulares(world.definition);
+  // Everyone else in padrón order (suplentes vote as electors).
+  const others = world.definition.padron.map((e) => e.dni).filter((dni) => !members.includes(dni));
+  const voters = [...members, ...others].slice(0, plan.voters);
+  const rest = others.slice(plan.voters - members.length);
+  if (plan.voters < members.length || rest.length < plan.art23 + plan.impugned) throw new Error('the plan does not fit the padrón');
   const cast: Record<string, Ballot[]> = { 'cabin-1': [], 'cabin-2': [] };
   for (const [n, dni] of voters.entries()) {
     const cabinId = n % 2 === 0 ? 'cabin-1' : 'cabin-2';
@@ -203,10 +223,8 @@ test('a mesa end to end: identity station, two cabins, results station; the acta
     await identityUntil(identity, 'awaiting-dni');
     world.hardware.activationReader('writer').pull();
   }
-  const [art23Voter, impugnedVoter] = plainElectors(world.definition).slice(3, 5);
-  if (art23Voter === undefined || impugnedVoter === undefined) throw new Error('fixture');
-  await doesNotVote(world, identity, art23Voter, world.hardware.activationDevice('unused'));
-  await impugn(identity, impugnedVoter);
+  for (const [i, dni] of rest.slice(0, plan.art23).entries()) await doesNotVote(world, identity, dni, world.hardware.activationDevice(`unused-${i}`));
+  for (const dni of rest.slice(plan.art23, plan.art23 + plan.impugned)) await impugn(identity, dni);
 
   for (const cabinId of ['cabin-1', 'cabin-2'] as const) await closeCabin(world, cabins[cabinId], cabinId);
   await closeByPresident(world, identity);
@@ -226,8 +244,8 @@ test('a mesa end to end: identity station, two cabins, results station; the acta
     if (!ballots.ok) throw new Error(`${cabinId} ballots`);
     return ballots.value;
   });
-  const expected = recount(world, stored, 1);
-  t.deepEqual(expected, recount(world, [cast['cabin-1'] ?? [], cast['cabin-2'] ?? []], 1), 'the stores hold exactly the ballots cast');
+  const expected = recount(world, stored, plan.art23);
+  t.deepEqual(expected, recount(world, [cast['cabin-1'] ?? [], cast['cabin-2'] ?? []], plan.art23), 'the stores hold exactly the ballots cast');
 
   // The results station reads the one stick every station wrote to.
   const parsed = parseResultsHostConfig({
@@ -272,12 +290,18 @@ test('a mesa end to end: identity station, two cabins, results station; the acta
   const verified = verifyMesaResult(fs.readFileSync(path.join(usbDir, MESA_RESULT_FILE_NAME)), { pkg: world.pkg });
   if (!verified.ok) throw new Error(`mesa result does not verify: ${JSON.stringify(verified.error)}`);
   t.deepEqual(verified.value.acta.data.tally, expected, 'the acta numbers equal the recount of the stored ballots');
-  t.is(verified.value.acta.data.identity?.counts.impugnados, 1);
-  t.is(verified.value.acta.data.identity?.counts.art23NotVoted, 1);
+  t.is(verified.value.acta.data.tally.ballots, plan.voters);
+  t.is(verified.value.acta.data.identity?.counts.impugnados, plan.impugned);
+  t.is(verified.value.acta.data.identity?.counts.art23NotVoted, plan.art23);
   await results.close();
 
   const verify = await runCli(['verify', usbDir, '--keys', world.keysDir], { timeoutMs: 120_000 });
   t.is(verify.code, 0, `vep verify: ${verify.stdout}${verify.stderr}`);
+  return { world, usbDir };
+}
+
+test.serial('a mesa end to end: identity station, two cabins, results station; the acta and its printed copies equal a recount of the stored ballots, vep verify accepts the device, and a byte flipped in any file is refused by the station and by vep verify', async (t) => {
+  const { world, usbDir } = await mesaDay(t, { voters: 6, art23: 1, impugned: 1 });
 
   // Every file the real stations wrote is on the stick.
   const good = path.join(world.dir, 'good-device');
@@ -285,6 +309,20 @@ test('a mesa end to end: identity station, two cabins, results station; the acta
   const files = fs.readdirSync(good).sort();
   t.deepEqual(files, [...STICK_FILES].sort(), `device files: ${files.join(', ')}`);
   await flipEveryFile(t, world, good, files);
+});
+
+/**
+ * A FULL mesa of the eg2026 fixture: every elector of the padrón comes (most vote, some are
+ * Art. 23, some impugned), so the acta is checked at the size it has on election day. Measured
+ * at about a minute and a half on the 2-core machine (see results-station/README.md).
+ */
+test.serial('a full mesa: all 300 electors of the eg2026 padrón come; the acta and its printed copies equal a recount of the stored ballots and vep verify accepts the device', async (t) => {
+  t.timeout(600_000);
+  const padron = loadFixture('eg2026').padron.length;
+  const art23 = 5;
+  const impugned = 3;
+  const { world } = await mesaDay(t, { voters: padron - art23 - impugned, art23, impugned });
+  t.is(world.definition.padron.length, padron);
 });
 
 /** What the cabins, the identity station and the results station leave on the one stick. */

@@ -21,6 +21,8 @@ import { workView } from '../transmission-station/ui/view-model.ts';
 import { ensureCentreTls } from '../centre/tls.ts';
 import type { TransmissionHostConfigInput } from '../transmission-station/host-config.ts';
 import { makeWorld, tickets } from './helpers/transmission-host-world.ts';
+import { buildMesaDevice } from './helpers/mesa-device.ts';
+import { EG2026 } from './helpers/ballots.ts';
 
 async function step(host: TransmissionHost, event: Parameters<TransmissionHost['send']>[0], expected: TransmissionScreen, t: ExecutionContext): Promise<void> {
   host.send(event);
@@ -254,4 +256,23 @@ test('long work reports progress: the upload of each file and every backup reach
     t.true((view?.text ?? '').startsWith(`Respaldo ${copy} de 3: 1 de ${last.filesTotal} archivos grabados (`), view?.text);
     t.regex(view?.text ?? '', / KB de [\d.,]+ KB\)$/);
   }
+});
+
+test('a consolidation device of another election is refused at the station with the reason; nothing is queued or sent', async (t) => {
+  t.timeout(180_000);
+  const world = await makeWorld(t);
+  // Same ONPE root and keys, another election: only the package copy tells them apart.
+  const other = buildMesaDevice(path.join(world.tmp, 'otra-eleccion'), {
+    keysDir: world.device.keysDir,
+    definition: { ...EG2026, election: { ...EG2026.election, id: 'erm2026', name: 'Elecciones Regionales 2026 (simulacro)' } },
+  });
+  for (const name of fs.readdirSync(world.deviceDir)) fs.rmSync(path.join(world.deviceDir, name));
+  for (const name of fs.readdirSync(other.dir)) fs.copyFileSync(path.join(other.dir, name), path.join(world.deviceDir, name));
+  const host = await world.start();
+  t.is(await host.settled(), 'device-refused');
+  t.is(host.actor.getSnapshot().context.problem, 'its election package is not the package of this mesa and election');
+  t.deepEqual(host.outboxItems(), []);
+  t.is(world.sends, 0);
+  t.is(tickets(host).length, 0);
+  t.true(host.audit.entries().some((e) => e.event === 'device.refused'));
 });

@@ -64,3 +64,30 @@ test('the screen refuses any input but the coordinator\'s four', async (t) => {
   t.is((await post({ type: 'xstate.done.actor.burnBackup' })).status, 400);
   t.is((await post({ type: 'RETRY' })).status, 200);
 });
+
+test('centre unreachable: the screen says "Sin conexión" with the reason (axe clean); Reintentar once the centre is back goes on', async (t) => {
+  t.timeout(BROWSER_TEST_TIMEOUT_MS);
+  const world = await makeWorld(t);
+  await world.stopCentre();
+  const parsed = parseTransmissionHostConfig(world.config);
+  if (!parsed.ok) throw new Error(parsed.error.join('; '));
+  const station = await runTransmissionStation(parsed.value, world.hostOptions());
+  if (!station.ok) throw new Error(JSON.stringify(station.error));
+  t.teardown(() => station.value.close());
+  const browser = await launchResultsBrowser();
+  t.teardown(() => browser.close());
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  await page.goto(station.value.screenUrl ?? '');
+  const title = page.locator('#title');
+  await title.filter({ hasText: 'Sin conexión' }).waitFor();
+  t.is(await page.locator('#problem').textContent(), 'Problema: computing centre unreachable: ECONNREFUSED');
+  t.regex((await page.locator('#instruction').textContent()) ?? '', /Revise el dispositivo de comunicación/);
+  const axe = await new AxeBuilder({ page }).analyze();
+  t.deepEqual(axe.violations.map((v) => v.id), []);
+  await world.restartCentre();
+  await page.click('button[data-action="RETRY"]');
+  await title.filter({ hasText: 'Recibido por el centro de cómputo' }).waitFor();
+  t.true(await page.locator('#problem').isHidden());
+});

@@ -37,6 +37,14 @@
  * - Recovery: 'installing' restarts at the mesa-data confirmation with no members (attendance
  *   is re-registered: nothing durable happened yet); 'voting' keeps the outstanding-device count
  *   from the store; 'closing' reprints the acta de sufragio; 'closed'/'not-installed' start there.
+ * - DNI reader: DNI_READ (from the host only) is the DNI typed and submitted on the screen that
+ *   has a DNI field: MEMBER_ARRIVED on the installation screen, DNI_ENTERED on the idle voting
+ *   screen (same transitions, order rule included). Elsewhere it is not handled, so it is dropped.
+ *   A bad reading is refused like a bad typed DNI, with the reader's text (dni.ts parseDniReading).
+ * - Observations (ADD_OBSERVATION): taken on the installation screen (acta de instalación, or de
+ *   no instalación) and on the idle voting screen (acta de sufragio); checked here
+ *   (observation.ts) before the store sees them; the store files them by its phase. The text is
+ *   in the context only until stored, and never in an audit event.
  * - An actor that rejects (instead of resolving to a typed failure) is a bug: out of service.
  *   Storage faults also put the station out of service (the padrón must not diverge).
  */

@@ -14,6 +14,14 @@ import type { TransmissionModuleHost } from '../transmission-station/module-host
 import type { ModuleEvent, ModuleScreen } from '../transmission-station/module-machine.ts';
 import { moduleView, type MesaStatus } from '../transmission-station/module-ui/view-model.ts';
 import { BACKOFF } from '../shared/transmission/queue.ts';
+import { loadSigner } from '../shared/crypto/keyset.ts';
+import { sendUnit } from '../shared/transmission/client.ts';
+import { err } from '../shared/result.ts';
+import { TransmissionModuleConfigSchema } from '../transmission-station/host-config.ts';
+import { startTransmissionModuleHost } from '../transmission-station/module-host.ts';
+import { sealTransmission } from '../shared/transmission/transmission-package.ts';
+import { buildMesaDevice } from './helpers/mesa-device.ts';
+import { EG2026 } from './helpers/ballots.ts';
 import { makeModuleWorld, MESA_RESULT_FILE_NAME, OTHER_ELECTION_MESA, OTHER_PLACE_MESA, PLACE_MESAS, type ModuleWorld } from './helpers/transmission-module-world.ts';
 
 async function step(host: TransmissionModuleHost, event: ModuleEvent, expected: ModuleScreen, t: ExecutionContext): Promise<void> {
@@ -173,20 +181,17 @@ test('centre down: results stay pending on the board, FINISH waits; once up they
   t.timeout(180_000);
   const world = await makeModuleWorld(t, (c) => ({ ...c, scanActas: false }));
   let up = true;
-  const host = await (async () => {
-    const { startTransmissionModuleHost } = await import('../transmission-station/module-host.ts');
-    const { TransmissionModuleConfigSchema } = await import('../transmission-station/host-config.ts');
-    const { sendUnit } = await import('../shared/transmission/client.ts');
-    const parsed = TransmissionModuleConfigSchema.parse(world.config);
-    const pinnedCert = fs.readFileSync(parsed.centre.certFile ?? '', 'utf8');
-    const started = await startTransmissionModuleHost(parsed, {
-      ...world.hostOptions(),
-      sendUnit: (unit) => (up ? sendUnit(unit, { url: parsed.centre.url, pinnedCert }) : Promise.resolve({ ok: false as const, error: { kind: 'unreachable' as const, detail: 'ECONNREFUSED', requestSent: false } })),
-    });
-    if (!started.ok) throw new Error(JSON.stringify(started.error));
-    t.teardown(() => started.value.close());
-    return started.value;
-  })();
+  const config = TransmissionModuleConfigSchema.parse(world.config);
+  const pinnedCert = fs.readFileSync(config.centre.certFile ?? '', 'utf8');
+  // The real pinned client while "up"; a refused connection, as a dead centre gives, while down.
+  const started = await startTransmissionModuleHost(config, {
+    ...world.hostOptions(),
+    sendUnit: (unit) =>
+      up ? sendUnit(unit, { url: config.centre.url, pinnedCert }) : Promise.resolve(err({ kind: 'unreachable' as const, detail: 'ECONNREFUSED', requestSent: false })),
+  });
+  if (!started.ok) return t.fail(JSON.stringify(started.error));
+  const host = started.value;
+  t.teardown(() => host.close());
   t.is(await host.settled(), 'waiting');
   up = false;
   world.insert(world.mesa('041287'));
@@ -227,4 +232,31 @@ test('a restarted module keeps its board and does not print its puesta a cero ag
   t.is(tickets(second).length, 0);
   t.is(board(second)['041287'], 'acknowledged');
   t.true(view(second).actions.includes('FINISH'), 'the mesa received before the restart counts');
+});
+
+test('a result the centre refuses (another result of the mesa already there) shows on the board as refused by the centre with the reason', async (t) => {
+  t.timeout(180_000);
+  const world = await makeModuleWorld(t, (c) => ({ ...c, scanActas: false }));
+  // Another signed result of mesa 041288 under the same package reached the centre first.
+  const rival = buildMesaDevice(path.join(world.tmp, 'rival-041288'), {
+    keysDir: world.keysDir,
+    definition: { ...EG2026, mesa: { ...EG2026.mesa, number: '041288' } },
+    seed: 77,
+  });
+  const signer = loadSigner(world.keysDir, 'transmission');
+  if (!signer.ok) return t.fail('transmission key');
+  const pinnedCert = fs.readFileSync(world.config.centre.certFile ?? '', 'utf8');
+  const unit = sealTransmission({ pkg: rival.pkg, kind: 'mesa-result', plaintext: new Uint8Array(fs.readFileSync(path.join(rival.dir, MESA_RESULT_FILE_NAME))), signer: signer.value });
+  const first = await sendUnit(unit, { url: world.centre.url, pinnedCert });
+  t.true(first.ok && first.value.status === 200);
+
+  const host = await world.start();
+  t.is(await host.settled(), 'waiting');
+  world.insert(world.mesa('041288'));
+  await step(host, { type: 'RECEIVE' }, 'waiting', t);
+  t.is(board(host)['041288'], 'centre-refused');
+  t.regex(view(host).board.find((r) => r.mesa === '041288')?.text ?? '', /^resultado: rechazado por el centro \(motivo: conflict\);/);
+  t.true(host.audit.entries().some((e) => e.event === 'transmission.refused'));
+  // A refusal is final: it does not hold the backups back.
+  t.true(view(host).actions.includes('FINISH'));
 });

@@ -63,6 +63,8 @@ function devices(): Built {
 
 export interface ModuleWorld {
   readonly tmp: string;
+  /** The one key set of the polling place (ONPE root, centre, the module's transmission key). */
+  readonly keysDir: string;
   readonly mesas: ReadonlyMap<string, MesaDevice>;
   readonly otherPlace: MesaDevice;
   readonly otherElection: MesaDevice;
@@ -119,6 +121,7 @@ export async function makeModuleWorld(t: ExecutionContext, change: (c: Transmiss
   });
   const world: ModuleWorld = {
     tmp,
+    keysDir: b.keysDir,
     mesas: b.mesas,
     otherPlace: b.otherPlace,
     otherElection: b.otherElection,

@@ -18,6 +18,7 @@ import { loadPublicKeyFile } from '../shared/crypto/keyset.ts';
 import { verifyPackageBytes } from '../shared/election/package.ts';
 import { DEFAULT_DAY_DEFINITION, runSimDay, type DayFault, type SimDaySummary } from '../hardware-sim/day/run-day.ts';
 import { simDay } from '../shared/cli/sim-day-command.ts';
+import { ACTA_IMAGE_FILE_NAME, RESULT_RECEIPT_FILE_NAME } from '../transmission-station/host-actors.ts';
 import { runCli } from './helpers/cli.ts';
 
 function outDir(t: ExecutionContext): string {
@@ -48,7 +49,16 @@ test.serial('a small day (12 voters, 2 cabins, seed 1) exits 0 and leaves ticket
   t.true(cabinTickets.some((f) => f.endsWith('.png')) && cabinTickets.some((f) => f.endsWith('.txt')), 'tickets as text and PNG');
   t.true(fs.existsSync(path.join(out, 'pdf', 'acta-escrutinio.pdf')));
   t.true(fs.existsSync(path.join(out, 'dispositivo', MESA_RESULT_FILE_NAME)));
-  for (const copy of [1, 2, 3]) t.true(fs.existsSync(path.join(out, 'respaldos', `copia-${copy}`, MESA_RESULT_FILE_NAME)));
+  // The real transmission station (Art. 30) sent, printed and burned: its constancias on its own
+  // printer, and each write-once backup holds the device, the scanned acta and the centre's receipt.
+  t.regex(summary.transmission, /^station closed; .*mesa-result: acknowledged/u);
+  t.regex(summary.transmission, /acta-image: acknowledged/u);
+  const transmissionTickets = fs.readdirSync(path.join(out, 'impresos', 'transmission')).filter((f) => f.endsWith('.txt'));
+  const constancias = transmissionTickets.filter((f) => /CONSTANCIA DE\s+TRANSMISIÓN/u.test(fs.readFileSync(path.join(out, 'impresos', 'transmission', f), 'utf8')));
+  t.true(constancias.length >= 2, `constancias de transmisión printed: ${constancias.length}`);
+  for (const copy of [1, 2, 3]) {
+    for (const file of [MESA_RESULT_FILE_NAME, ACTA_IMAGE_FILE_NAME, RESULT_RECEIPT_FILE_NAME]) t.true(fs.existsSync(path.join(out, 'respaldos', `copia-${copy}`, file)), `copia-${copy}/${file}`);
+  }
   // The acta on the device copy, read independently, counts every vote of the summary.
   const root = loadPublicKeyFile(path.join(out, 'keys'), 'onpe-root');
   if (!root.ok) throw new Error('root key');

@@ -5,15 +5,18 @@
  * every ticket as text + PNG, the identity station installed by the members' DNIs, each cabin's
  * puesta a cero, the voters (seeded random choices or a script), Art. 23 and impugnados, close,
  * escrutinio on the results station (reads the one consolidation stick, cotejo with the paper
- * count, members sign), transmission to a local centre, backups, checks.
+ * count, members sign), the transmission station (Art. 30: sends to a local centre, constancias,
+ * the acta image, three write-once backups), checks.
  *
  * DECISIONS
  * - Every station runs in THIS process (as `vep start` does today): fast and deterministic.
  *   A cabin crash is therefore the host stopped mid-vote and a new host started on the same data
  *   dir and the same printer pty; SIGKILL of a cabin process is covered by test/booth-crash.test.ts.
- * - There is no transmission station host yet: the day sends the device with the station's own
- *   send path (transmission-station/send.ts: verify, durable outbox, sealed unit) to a centre
- *   started here (centre/service.ts, plain HTTP on 127.0.0.1), and writes the three backups itself.
+ * - The transmission station is its real host (stations.ts runTransmission) with the console
+ *   coordinator's default choices, reading the stick in the results station's port (Art. 30: the
+ *   same hardware), sending over pinned HTTPS to a centre started here (centre/service.ts on
+ *   127.0.0.1); the ODPE acta copy the results printer cut is what it scans. The backups under
+ *   --out are copies of the three write-once media it burned.
  * - --cabins different from the definition's mesa: the definition is changed in memory (mesa.cabins)
  *   and re-validated, and the key set made for that many cabins; the summary says so.
  * - Voters come in padrón order with the three titulares first (the identity station's rule).
@@ -35,7 +38,6 @@ import type { Tally } from '../../shared/tally/tally.ts';
 import { verifyDevice } from '../../shared/observer/verify-device.ts';
 import { startCentre } from '../../centre/service.ts';
 import { openCentreStore } from '../../centre/store.ts';
-import { sendDevice } from '../../transmission-station/send.ts';
 import type { BoothHost } from '../../booth/host.ts';
 import { openVoteStore } from '../../booth/vote-store.ts';
 import { IDENTITY_AUDIT_FILE, identitySchedule } from '../../identity-station/host.ts';
@@ -43,7 +45,7 @@ import { ACTA_PDF_FILE_NAME } from '../../results-station/host-actors.ts';
 import { tallyToSheet } from '../../results-station/ports.ts';
 import { SimulatedHardware } from '../control/simulated-hardware.ts';
 import { loadScript, randomBallot, tallyOf } from './ballots.ts';
-import { copyTree, writeBackups } from './outputs.ts';
+import { copyBackups, copyTree } from './outputs.ts';
 import { randomIndex, seededRandom } from './prng.ts';
 import { listFiles, scanForDnis } from './secrecy-scan.ts';
 import {
@@ -59,9 +61,11 @@ import {
   puestaACero,
   resultsUntil,
   returnDevice,
+  runTransmission,
   startCabin,
   startIdentity,
   startResults,
+  TRANSMISSION_DEVICE,
   USB_NAME,
   voteInCabin,
   type Mesa,
@@ -73,7 +77,6 @@ export type DayFault = (typeof DAY_FAULTS)[number];
 export const DEFAULT_DAY_DEFINITION = path.join(REPO_ROOT, 'test', 'fixtures', 'eg2026', 'definition.json');
 const ART23_SHARE = 0.05;
 const IMPUGNED_SHARE = 0.03;
-const BACKUP_COPIES = 3;
 
 export interface SimDayOptions {
   /** Electors who come to the mesa (ignored with a script: one voter per scripted ballot). */
@@ -239,7 +242,7 @@ export async function runSimDay(options: SimDayOptions): Promise<Result<SimDaySu
   const printerPaths = new Map<string, string>();
   const opened: { close(): Promise<void> }[] = [];
   try {
-    for (const station of ['identity', ...cabinIds, 'results']) {
+    for (const station of ['identity', ...cabinIds, 'results', TRANSMISSION_DEVICE]) {
       const started = await hardware.startPrinter(station, { outputDir: path.join(out, 'impresos', station) });
       if (!started.ok) return err(`printer ${station}: ${started.error}`);
       printerPaths.set(station, started.value);
@@ -383,16 +386,15 @@ export async function runSimDay(options: SimDayOptions): Promise<Result<SimDaySu
     const pdf = path.join(mesa.stationsDir, 'results', ACTA_PDF_FILE_NAME);
     if (fs.existsSync(pdf)) copyTree(pdf, path.join(out, 'pdf', ACTA_PDF_FILE_NAME));
 
-    // --- transmission to a local centre
+    // --- the transmission station sends to a local centre and burns the backups
     const centreDir = path.join(out, 'centro');
     fs.mkdirSync(centreDir, { recursive: true });
-    const centre = await startCentre({ packagePaths: [packagePath], keysDir, dbFile: path.join(centreDir, 'centre.db'), real: false, tls: false });
+    const centre = await startCentre({ packagePaths: [packagePath], keysDir, dbFile: path.join(centreDir, 'centre.db'), real: false, clock: () => new Date(mesa.now) });
     if (!centre.ok) return err(`centre: ${centre.error}`);
     let transmission: string;
     try {
-      fs.mkdirSync(path.join(mesa.stationsDir, 'transmission'), { recursive: true });
-      const sent = await sendDevice({ deviceDir, keysDir, outboxFile: path.join(mesa.stationsDir, 'transmission', 'outbox.db'), centreUrl: centre.value.url, waitMs: 60_000 });
-      transmission = sent.ok ? sent.value.map((item) => `${item.kind}: ${item.status}`).join(', ') : `not sent: ${sent.error}`;
+      const sent = await runTransmission(mesa, { url: centre.value.url, certFile: centre.value.certFile });
+      transmission = `station ${sent.screen}${sent.problem === null ? '' : ` (${sent.problem})`}; ${sent.items.map((item) => `${item.kind}: ${item.status}`).join(', ') || 'nothing queued'}`;
     } finally {
       await centre.value.close();
     }
@@ -400,8 +402,8 @@ export async function runSimDay(options: SimDayOptions): Promise<Result<SimDaySu
 
     const deviceCopyDir = path.join(out, 'dispositivo');
     copyTree(deviceDir, deviceCopyDir);
-    const backups = writeBackups(deviceDir, path.join(out, 'respaldos'), BACKUP_COPIES);
-    progress(`device copied and ${backups.length} backups written`);
+    const backups = await copyBackups(hardware, path.join(out, 'respaldos'), deviceDir);
+    progress(`device copied and the ${backups.length} backups the transmission station burned copied`);
     options.beforeChecks?.({ outDir: out, deviceCopyDir });
 
     // --- invariants
@@ -447,7 +449,11 @@ export async function runSimDay(options: SimDayOptions): Promise<Result<SimDaySu
     const report = verifyDevice({ deviceDir: deviceCopyDir, keysDir });
     const failed = report.checks.filter((c) => c.status === 'fail');
     check('signatures-verify', report.ok, report.ok ? `observer verifyDevice: ${report.checks.length} checks passed` : failed.map((c) => `${c.check}${c.file === null ? '' : ` (${c.file})`}: ${c.message}`).join('; '));
-    check('backups-identical', backups.every((b) => b.identical), backups.map((b) => `${path.basename(b.dir)}: ${b.identical ? 'identical' : 'DIFFERS'}`).join('; '));
+    check(
+      'backups-identical',
+      backups.length === 3 && backups.every((b) => b.identical),
+      backups.length === 0 ? 'no backup burned' : backups.map((b) => `${path.basename(b.dir)}: ${b.identical ? 'finalized, identical, holds the device' : `DIFFERS (${b.detail})`}`).join('; '),
+    );
 
     const scanned = [
       deviceCopyDir,
@@ -457,6 +463,7 @@ export async function runSimDay(options: SimDayOptions): Promise<Result<SimDaySu
       path.join(mesa.stationsDir, 'transmission'),
       path.join(mesa.stationsDir, 'identity', IDENTITY_AUDIT_FILE),
       path.join(out, 'impresos', 'results'),
+      path.join(out, 'impresos', TRANSMISSION_DEVICE),
       ...cabinIds.flatMap((c) => [path.join(mesa.stationsDir, c), path.join(out, 'impresos', c)]),
     ]
       .flatMap(listFiles)

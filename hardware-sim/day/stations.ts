@@ -23,6 +23,11 @@ import { parseResultsHostConfig } from '../../results-station/host-config.ts';
 import { startResultsHost, type ResultsHost } from '../../results-station/host.ts';
 import { screenOf as resultsScreenOf } from '../../results-station/machine.ts';
 import type { ResultsScreen } from '../../results-station/machine-types.ts';
+import type { OutboxItem } from '../../shared/transmission/queue.ts';
+import { parseTransmissionHostConfig } from '../../transmission-station/host-config.ts';
+import { describeTransmissionHostStartError } from '../../transmission-station/host.ts';
+import type { TransmissionScreen } from '../../transmission-station/machine.ts';
+import { runTransmissionStation } from '../../transmission-station/station.ts';
 import type { SimulatedHardware } from '../control/simulated-hardware.ts';
 import type { VirtualActivationDevice } from '../hid/virtual-activation-device.ts';
 
@@ -287,4 +292,52 @@ export async function presentToResults(mesa: Mesa, host: ResultsHost, name: stri
   await resultsUntil(host, after, before);
   reader.pull();
   await host.idle();
+}
+
+// --- transmission station -----------------------------------------------------------------------
+
+/** The transmission station's printer and scanner. */
+export const TRANSMISSION_DEVICE = 'transmission';
+/** One port per write-once backup medium, each holding a blank medium. */
+export const BACKUP_PORTS = ['respaldo-1', 'respaldo-2', 'respaldo-3'] as const;
+/** Screens where the console coordinator would wait for a person: the day stops there. */
+const TRANSMISSION_FAULTS: readonly TransmissionScreen[] = ['device-refused', 'link-down', 'zero-failed', 'pending', 'print-fault', 'scan-failed', 'backup-failed', 'out-of-service'];
+
+/**
+ * The transmission station (Art. 30) on the stick the results station wrote (the same port: the
+ * results station's hardware), with the console coordinator's choices (station.ts): the ODPE copy
+ * of the acta, as the results printer cut it, is on the scanner; three blank write-once media.
+ * Resolves when the station is closed or rests on a fault screen, with that screen.
+ */
+export async function runTransmission(mesa: Mesa, centre: { readonly url: string; readonly certFile: string | undefined }): Promise<{ screen: TransmissionScreen; problem: string | null; items: OutboxItem[] }> {
+  const tickets = mesa.hardware.printers.tickets('results');
+  if (!tickets.ok) throw new Error(`results printer: ${tickets.error}`);
+  const acta = tickets.value.find((t) => t.complete && /ACTA DE ESCRUTINIO/.test(t.text) && /DESTINO: ODPE/.test(t.text));
+  if (acta === undefined) throw new Error('the results station printed no ODPE copy of the acta');
+  const png = mesa.hardware.printers.ticketPng('results', acta.index);
+  if (!png.ok) throw new Error(`ODPE acta image: ${png.error}`);
+  const placed = mesa.hardware.scanner(TRANSMISSION_DEVICE).placePng(new Uint8Array(png.value));
+  if (!placed.ok) throw new Error(`scanner: ${placed.error}`);
+  for (const port of BACKUP_PORTS) mesa.hardware.usbStick(port, { writeOnce: true, inserted: true });
+
+  const config = parseTransmissionHostConfig({
+    ...common(mesa, 'transmission'),
+    centre: { url: centre.url, ...(centre.certFile === undefined ? {} : { certFile: centre.certFile }), real: false },
+    devices: {
+      printer: printerConfig(mesa, TRANSMISSION_DEVICE),
+      scanner: { kind: 'simulated', name: TRANSMISSION_DEVICE },
+      consolidation: { kind: 'simulated', name: USB_NAME, inserted: true },
+    },
+    backupMedia: BACKUP_PORTS.map((name) => ({ kind: 'simulated' as const, name, writeOnce: true })),
+  });
+  if (!config.ok) throw new Error(`transmission config: ${config.error.join('; ')}`);
+  const station = await runTransmissionStation(config.value, { hardware: mesa.hardware, clock: () => new Date(mesa.now), console: true });
+  if (!station.ok) throw new Error(`transmission station did not start: ${describeTransmissionHostStartError(station.error)}`);
+  try {
+    const { host } = station.value;
+    await waitFor(() => host.screen() === 'closed' || TRANSMISSION_FAULTS.includes(host.screen()), `transmission screen closed (on ${host.screen()})`);
+    return { screen: host.screen(), problem: host.actor.getSnapshot().context.problem, items: host.outboxItems() };
+  } finally {
+    await station.value.close();
+  }
 }

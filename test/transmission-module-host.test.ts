@@ -260,3 +260,31 @@ test('a result the centre refuses (another result of the mesa already there) sho
   // A refusal is final: it does not hold the backups back.
   t.true(view(host).actions.includes('FINISH'));
 });
+
+test('the module stopped before digitizing an acta: the mesa\'s result is sent after the restart, and presenting the device again reprints the cargo and digitizes the acta', async (t) => {
+  t.timeout(180_000);
+  const world = await makeModuleWorld(t);
+  const first = await world.start();
+  t.is(await first.settled(), 'waiting');
+  world.insert(world.mesa('041289'));
+  // No acta on the glass: the scanner has nothing to digitize.
+  await step(first, { type: 'RECEIVE' }, 'scan-failed', t);
+  t.deepEqual(first.outboxItems(), [], 'nothing queued yet');
+  await first.close();
+
+  const second = await world.start();
+  t.is(await second.settled(), 'waiting');
+  t.deepEqual(second.outboxItems().map((i) => [i.kind, i.status]), [['mesa-result', 'acknowledged']], 'the received result is queued and sent by the first pass');
+  t.regex(view(second).board.find((r) => r.mesa === '041289')?.text ?? '', /imagen del acta: sin imagen/);
+
+  await world.placeActa('041289');
+  await step(second, { type: 'RECEIVE' }, 'waiting', t);
+  const reprints = tickets(second);
+  t.is(reprints.length, 2);
+  for (const ticket of reprints) t.regex(ticket, /REIMPRESIÓN/);
+  t.deepEqual(
+    second.outboxItems().map((i) => [i.kind, i.status]).sort(),
+    [['acta-image', 'acknowledged'], ['mesa-result', 'acknowledged']],
+  );
+  t.is(world.events.filter((e) => e.kind === 'acknowledged' && e.file === 'mesa-result').length, 1, 'the result is not sent twice');
+});

@@ -250,7 +250,7 @@ async function receiveDevice(parts: ModuleParts): Promise<ReceiveOutcome> {
   if (before?.state === 'received') {
     if (before.resultSha256 === resultSha256) {
       parts.audit.append('results.read', { message: `mesa ${mesa} device presented again (same result sha256 ${resultSha256}): cargo reprinted` });
-      return { kind: 'received', mesa, reprint: true };
+      return { kind: 'received', mesa, reprint: true, scan: parts.scanActas && before.imageSha256 === null };
     }
     return refuseMesa(mesa, 'conflict', `mesa ${mesa} already delivered another result (sha256 ${before.resultSha256 ?? ''}); this one is ${resultSha256}`);
   }
@@ -268,7 +268,7 @@ async function receiveDevice(parts: ModuleParts): Promise<ReceiveOutcome> {
     };
   });
   parts.audit.append('results.read', { message: `mesa ${mesa}: result verified, sha256 ${resultSha256}, results software ${acta.softwareCode}` });
-  return { kind: 'received', mesa, reprint: false };
+  return { kind: 'received', mesa, reprint: false, scan: parts.scanActas };
 }
 
 async function printCargo(parts: ModuleParts, input: CargoInput): Promise<Result<void, string>> {

@@ -192,7 +192,7 @@ export async function startTransmissionModuleHost(
     clock,
   });
   const received = Object.values(record.get().mesas).filter((m) => m.state === 'received').length;
-  const actor = createActor(createModuleMachine().provide({ actors: provided(actors) }), { input: { scanActas: config.scanActas, received } });
+  const actor = createActor(createModuleMachine().provide({ actors: provided(actors) }), { input: { received } });
   let retryTimer: NodeJS.Timeout | undefined;
   const autoRetry = options.autoRetry ?? true;
   actor.subscribe((snapshot) => {

@@ -74,7 +74,8 @@ export type DeviceRefusal =
 
 /** What reading one inserted device found. */
 export type ReceiveOutcome =
-  | { kind: 'received'; mesa: string; reprint: boolean }
+  /** `scan`: the mesa's acta is still to be digitized (the module scans and none is kept yet). */
+  | { kind: 'received'; mesa: string; reprint: boolean; scan: boolean }
   | { kind: 'no-results'; mesa: string; detail: string }
   | { kind: 'refused'; mesa: string | null; reason: DeviceRefusal; detail: string };
 
@@ -122,13 +123,12 @@ export type ModuleEvent =
   | { type: 'CLOSE' };
 
 export interface ModuleContext {
-  readonly scanActas: boolean;
   problem: string | null;
   /** The device being received (or just handed back / refused). */
   mesa: string | null;
   /** Why the last device was refused (deviceRefused screen). */
   refusal: DeviceRefusal | null;
-  cargo: { copy: number; of: number; reprint: boolean } | null;
+  cargo: { copy: number; of: number; reprint: boolean; scan: boolean } | null;
   printing: ModulePrintInput | null;
   /** Mesas received in this run of the machine (restart: the host's record counts too). */
   received: number;
@@ -137,7 +137,6 @@ export interface ModuleContext {
 }
 
 export interface ModuleInput {
-  scanActas: boolean;
   /** Mesas already received before a restart (the host's durable record). */
   received: number;
 }
@@ -172,7 +171,6 @@ export function createModuleMachine() {
     id: 'transmission-module',
     initial: 'starting',
     context: ({ input }) => ({
-      scanActas: input.scanActas,
       problem: null,
       mesa: null,
       refusal: null,
@@ -250,7 +248,8 @@ export function createModuleMachine() {
               target: 'printingCargo',
               actions: assign({
                 mesa: ({ event }) => event.output.mesa,
-                cargo: ({ event }) => ({ copy: 1, of: CARGO_COPIES, reprint: event.output.kind === 'received' && event.output.reprint }),
+                cargo: ({ event }) =>
+                  event.output.kind === 'received' ? { copy: 1, of: CARGO_COPIES, reprint: event.output.reprint, scan: event.output.scan } : null,
               }),
             },
             {
@@ -285,9 +284,10 @@ export function createModuleMachine() {
               reenter: true,
               actions: assign({ cargo: ({ context }) => (context.cargo === null ? null : { ...context.cargo, copy: context.cargo.copy + 1 }) }),
             },
+            // The acta still to digitize (also for a reprint, when a restart came before the scan).
+            { guard: ({ event, context }) => event.output.ok && context.cargo?.scan === true, target: 'scanning', actions: assign({ cargo: null }) },
             // A reprint is for a device already received: its result is queued already.
             { guard: ({ event, context }) => event.output.ok && context.cargo?.reprint === true, target: 'waiting', actions: assign({ cargo: null, mesa: null }) },
-            { guard: ({ event, context }) => event.output.ok && context.scanActas, target: 'scanning', actions: assign({ cargo: null }) },
             { guard: ({ event }) => event.output.ok, target: 'queueing', actions: assign({ cargo: null }) },
             { target: 'cargoPrintFault', actions: assign({ problem: ({ event }) => problemOf(event.output) }) },
           ],

@@ -62,6 +62,8 @@ export interface IdentityHost {
   readonly actor: Actor<IdentityMachine>;
   /** Undefined when the package did not verify (the station is out of service). */
   readonly definition: ElectionDefinition | undefined;
+  /** This installation's software version code once the package authorized it (shown on the mesa-data screen). */
+  readonly softwareCode: string | undefined;
   readonly devices: Devices;
   send(event: IdentityEvent): void;
   /** The member credential now in the activation reader, or null (for the screen server). */
@@ -158,6 +160,7 @@ interface Assembled {
   readonly actors: IdentityActorFunctions;
   readonly pkg?: VerifiedPackage;
   readonly store?: IdentityStore;
+  readonly softwareCode?: string;
 }
 
 function assemble(
@@ -206,7 +209,7 @@ function assemble(
     clock,
     currentMembers,
   });
-  return { actors, pkg, store: store.value };
+  return { actors, pkg, store: store.value, softwareCode };
 }
 
 function provided(actors: IdentityActorFunctions) {
@@ -261,7 +264,7 @@ export async function startIdentityHost(
   // The actors are built before the actor exists; the puesta a cero reads the members from it later.
   const running: { actor?: Actor<IdentityMachine> } = {};
   const currentMembers = () => running.actor?.getSnapshot().context.members ?? [];
-  const { actors, pkg, store } = assemble(config, devices, audit, clock, currentMembers);
+  const { actors, pkg, store, softwareCode } = assemble(config, devices, audit, clock, currentMembers);
   const definition = pkg?.payload.definition;
 
   const ports = {
@@ -323,6 +326,7 @@ export async function startIdentityHost(
   return ok({
     actor,
     definition,
+    softwareCode,
     devices,
     send,
     readPresidentCredential,

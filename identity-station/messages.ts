@@ -200,6 +200,7 @@ export const IDENTITY_PAGE_TEXTS = {
   mesaDepartment: 'Departamento',
   mesaElectoresHabiles: 'Electores hábiles',
   mesaCabins: 'Cabinas',
+  mesaSoftwareCode: 'Código de versión del software (verificado)',
   mesaLinePrefix: 'Mesa ',
   noMembersYet: 'Aún no hay miembros registrados.',
   columnRole: 'Cargo',

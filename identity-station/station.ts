@@ -48,6 +48,7 @@ export async function runIdentityStation(
   try {
     const screen = await startIdentityScreenServer(host.actor, host.definition, {
       port: options.port ?? 0,
+      ...(host.softwareCode === undefined ? {} : { softwareCode: host.softwareCode }),
       readPresidentCredential: () => host.readPresidentCredential(),
       send: (event) => host.send(event),
     });

@@ -8,6 +8,7 @@ import { generateKeySet, publicKeyFile } from '../shared/crypto/keyset.ts';
 import { loadElectionDefinitionFile } from '../shared/election/definition.ts';
 import { buildPackage } from '../shared/election/package.ts';
 import { IDENTITY_AUDIT_FILE } from '../identity-station/host.ts';
+import { currentSoftwareVersionCode } from '../shared/software/version-code.ts';
 
 function tempDir(t: { teardown(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-identity-cli-'));
@@ -91,6 +92,9 @@ test('vep identity run serves the president screen on 127.0.0.1 and stops cleanl
   t.regex(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
   const page = await (await fetch(url)).text();
   t.regex(page, /<html/i);
+  // The mesa data (shown for the president to confirm) carry the software code the station verified.
+  const view = (await (await fetch(new URL('view', url))).json()) as { mesa: { softwareCode: string | null } };
+  t.is(view.mesa.softwareCode, currentSoftwareVersionCode());
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill('SIGTERM');
   t.is(await exit, 0);

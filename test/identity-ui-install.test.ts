@@ -6,7 +6,7 @@
 import test from 'ava';
 import type { Browser } from 'playwright-core';
 import { ELECTOR, PRESIDENTE, SCHEDULE, SECRETARIO, startIdentity, TERCER_MIEMBRO } from './helpers/identity-harness.ts';
-import { axeViolations, launchIdentityBrowser, openIdentityScreen, waitForScreen } from './helpers/identity-ui-browser.ts';
+import { axeViolations, launchIdentityBrowser, openIdentityScreen, SCREEN_SOFTWARE_CODE, waitForScreen } from './helpers/identity-ui-browser.ts';
 
 let browser: Browser;
 
@@ -23,7 +23,9 @@ test.serial('installation: mesa data confirmed, three members registered by DNI 
   const { page, definition } = await openIdentityScreen(browser, station, t);
 
   await waitForScreen(page, 'confirm-mesa-data');
-  t.true(((await page.locator('#content').textContent()) ?? '').includes(definition.mesa.number), 'mesa number shown');
+  const mesaData = (await page.locator('#content').textContent()) ?? '';
+  t.true(mesaData.includes(definition.mesa.number), 'mesa number shown');
+  t.true(mesaData.includes(SCREEN_SOFTWARE_CODE), 'verified software code shown with the mesa data');
   t.deepEqual(await axeViolations(page), [], 'confirm-mesa-data screen');
   await page.locator('button[data-key="confirm-mesa"]').click();
 

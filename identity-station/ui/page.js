@@ -68,6 +68,7 @@
       [T.mesaDistrict, m.district], [T.mesaProvince, m.province], [T.mesaDepartment, m.department],
       [T.mesaElectoresHabiles, String(m.electoresHabiles)], [T.mesaCabins, String(m.cabins)],
     ];
+    if (m.softwareCode !== null) rows.push([T.mesaSoftwareCode, m.softwareCode]);
     const items = [];
     for (const [term, value] of rows) { items.push(el('dt', { text: term })); items.push(el('dd', { text: value })); }
     return el('dl', { class: 'mesa' }, items);

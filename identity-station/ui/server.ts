@@ -72,6 +72,8 @@ export type IdentityScreenServer = ScreenServer;
 export interface IdentityScreenServerOptions {
   /** 0 or absent: any free port. */
   readonly port?: number;
+  /** The software version code the host verified against the package, shown with the mesa data. */
+  readonly softwareCode?: string;
   /**
    * Host: reads the president's credential from its reader when the page asks to install or
    * close; null when none is presented. Absent: always null (the machine asks for it).
@@ -106,7 +108,7 @@ export async function startIdentityScreenServer(
     inputSchema: presidentRequestSchema,
     refusal: 'not a president event',
     port: options.port,
-    view: () => identityView(actor.getSnapshot(), definition),
+    view: () => identityView(actor.getSnapshot(), definition, options.softwareCode),
     deliver: async (request) => send(await toEvent(request)),
     subscribe: (changed) => {
       const subscription = actor.subscribe({ next: changed });

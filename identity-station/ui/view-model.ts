@@ -50,6 +50,8 @@ export interface MesaView {
   readonly department: string;
   readonly electoresHabiles: number;
   readonly cabins: number;
+  /** The verified software version code, for members and personeros to compare with ONPE's published one; null when unknown. */
+  readonly softwareCode: string | null;
 }
 
 export interface IdentityView {
@@ -160,7 +162,7 @@ function refusalOf(screen: IdentityScreen, context: IdentitySnapshot['context'])
   }
 }
 
-export function identityView(snapshot: IdentitySnapshot, definition: ElectionDefinition): IdentityView {
+export function identityView(snapshot: IdentitySnapshot, definition: ElectionDefinition, softwareCode?: string): IdentityView {
   const screen = screenOf(snapshot);
   const { context } = snapshot;
   const { mesa } = definition;
@@ -181,6 +183,7 @@ export function identityView(snapshot: IdentitySnapshot, definition: ElectionDef
       department: mesa.department,
       electoresHabiles: mesa.electoresHabiles,
       cabins: mesa.cabins,
+      softwareCode: softwareCode ?? null,
     },
     members: context.members.map((member) => ({
       dni: member.dni,

@@ -14,6 +14,9 @@ import { loadEg2026 } from './booth-harness.ts';
 import type { IdentityHarness } from './identity-harness.ts';
 import { PRESIDENT_CREDENTIAL } from './identity-harness.ts';
 
+/** The software code the screens under test are told the host verified. */
+export const SCREEN_SOFTWARE_CODE = '5f'.repeat(32);
+
 export function launchIdentityBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -46,6 +49,7 @@ export async function openIdentityScreen(
   const definition = loadEg2026();
   const server = await startIdentityScreenServer(station.actor, definition, {
     readPresidentCredential: () => Promise.resolve(PRESIDENT_CREDENTIAL),
+    softwareCode: SCREEN_SOFTWARE_CODE,
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();

@@ -82,7 +82,8 @@ test('centre unreachable: the screen says "Sin conexión" with the reason (axe c
   await page.goto(station.value.screenUrl ?? '');
   const title = page.locator('#title');
   await title.filter({ hasText: 'Sin conexión' }).waitFor();
-  t.is(await page.locator('#problem').textContent(), 'Problema: computing centre unreachable: ECONNREFUSED');
+  t.is(await page.locator('#problem').textContent(), 'Problema: No hay conexión con el centro de cómputo.');
+  t.is(await page.locator('#detail').textContent(), 'Detalle técnico (para soporte): computing centre unreachable: ECONNREFUSED');
   t.regex((await page.locator('#instruction').textContent()) ?? '', /Revise el dispositivo de comunicación/);
   const axe = await new AxeBuilder({ page }).analyze();
   t.deepEqual(axe.violations.map((v) => v.id), []);

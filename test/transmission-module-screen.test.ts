@@ -71,7 +71,8 @@ test('the operator receives devices on the screen: cargos, hand-back without car
   await page.click('button[data-action="RECEIVE"]');
   await title.filter({ hasText: 'Dispositivo rechazado' }).waitFor();
   t.regex((await page.locator('#instruction').textContent()) ?? '', /es de otra elección/);
-  t.true(await page.locator('#problem').isVisible());
+  t.is(await page.locator('#problem').textContent(), 'Problema: El dispositivo fue rechazado: el dispositivo es de otra elección.');
+  t.regex((await page.locator('#detail').textContent()) ?? '', /^Detalle técnico \(para soporte\): its package is of election erm2026/);
   t.deepEqual(await axeViolations(page), []);
   await page.click('button[data-action="CONTINUE"]');
   await page.locator('#foreign li').filter({ hasText: `Mesa ${OTHER_ELECTION_MESA} (erm2026): el dispositivo es de otra elección` }).waitFor();

@@ -55,6 +55,8 @@
     $('instruction').textContent = view.instruction;
     $('problem').hidden = view.problem === null;
     $('problem').textContent = view.problem === null ? '' : 'Problema: ' + view.problem;
+    $('detail').hidden = view.detail === null;
+    $('detail').textContent = view.detail === null ? '' : 'Detalle técnico (para soporte): ' + view.detail;
     if (!copiesSet) { $('copies').value = String(view.copies); copiesSet = true; }
     $('board-rows').replaceChildren(...view.board.map((row) => {
       const buttons = [];

@@ -11,7 +11,7 @@ import { BACKUP_COPIES } from '../machine.ts';
 import type { ModuleRecord } from '../module-actors.ts';
 import { moduleScreenOf, type DeviceRefusal, type ModuleScreen, type ModuleSnapshot } from '../module-machine.ts';
 import type { VerifiedPackage } from '../../shared/election/package.ts';
-import { workView, type WorkView } from '../ui/view-model.ts';
+import { PROBLEMS, workView, type WorkView } from '../ui/view-model.ts';
 
 export type ModuleAction = 'RECEIVE' | 'CONTINUE' | 'RETRY' | 'SKIP_SCAN' | 'SEND' | 'FINISH' | 'CLOSE';
 const ACTIONS: readonly ModuleAction[] = ['RECEIVE', 'SEND', 'RETRY', 'SKIP_SCAN', 'CONTINUE', 'FINISH', 'CLOSE'];
@@ -35,7 +35,10 @@ export interface ModuleView {
   readonly screen: ModuleScreen;
   readonly title: string;
   readonly instruction: string;
+  /** Spanish: what went wrong, for the operator. */
   readonly problem: string | null;
+  /** English technical detail (as in the audit log), for support; shown apart and labelled. */
+  readonly detail: string | null;
   readonly simulacro: boolean;
   readonly election: string;
   readonly place: string;
@@ -82,6 +85,19 @@ const TITLES: Record<ModuleScreen, { title: string; instruction: string }> = {
   'ready-to-close': { title: 'Listo para cerrar', instruction: 'Los tres respaldos están verificados. Entregue una copia al fiscalizador del JNE y cierre el módulo.' },
   closed: { title: 'Módulo cerrado', instruction: 'La transmisión del local de votación terminó.' },
 };
+
+const MODULE_PROBLEMS: Partial<Record<ModuleScreen, string>> = {
+  'no-results': 'El dispositivo no contiene resultados.',
+  'device-refused': 'El dispositivo fue rechazado.',
+  'out-of-service': 'El código del software no está autorizado por los paquetes electorales.',
+  'queue-failed': 'No se pudo guardar el envío.',
+  waiting: 'No se pudo leer la cola de envíos.',
+};
+
+function problemOf(screen: ModuleScreen, refusal: DeviceRefusal | null): string {
+  if (screen === 'device-refused' && refusal !== null) return `El dispositivo fue rechazado: ${REFUSAL_TEXT[refusal]}.`;
+  return MODULE_PROBLEMS[screen] ?? PROBLEMS[screen as keyof typeof PROBLEMS] ?? 'Ocurrió un problema.';
+}
 
 const OUTBOX_TEXT: Record<OutboxItem['status'], string> = { pending: 'pendiente', sent: 'enviado, sin respuesta', acknowledged: 'recibido por el centro', refused: 'rechazado por el centro' };
 
@@ -145,7 +161,8 @@ export function moduleView(
     screen,
     title: TITLES[screen].title,
     instruction: instructionOf(screen, snapshot),
-    problem: snapshot.context.problem,
+    problem: snapshot.context.problem === null ? null : problemOf(screen, snapshot.context.refusal),
+    detail: snapshot.context.problem,
     simulacro: first.election.simulacro,
     election: first.election.name,
     place: first.mesa.place.name,

@@ -35,6 +35,8 @@
     $('instruction').textContent = view.instruction;
     $('problem').hidden = view.problem === null;
     $('problem').textContent = view.problem === null ? '' : 'Problema: ' + view.problem;
+    $('detail').hidden = view.detail === null;
+    $('detail').textContent = view.detail === null ? '' : 'Detalle técnico (para soporte): ' + view.detail;
     const board = $('board');
     board.replaceChildren(...(view.board.length === 0
       ? [el('li', { text: 'Nada enviado todavía' })]

@@ -14,7 +14,10 @@ export interface TransmissionView {
   readonly screen: TransmissionScreen;
   readonly title: string;
   readonly instruction: string;
+  /** Spanish: what went wrong, for the coordinator. */
   readonly problem: string | null;
+  /** English technical detail (as in the audit log), for support; shown apart and labelled. */
+  readonly detail: string | null;
   readonly simulacro: boolean;
   readonly election: string;
   readonly mesa: string;
@@ -43,8 +46,10 @@ export function workView(work: WorkProgress | null, copies: number = BACKUP_COPI
   if (work.what === 'backup') {
     return { text: `Respaldo ${work.label} de ${copies}: ${work.filesDone} de ${work.filesTotal} archivos grabados (${bytes})`, done: work.bytesDone, total: work.bytesTotal };
   }
-  const what = work.label === 'acta-image' ? 'la imagen del acta' : 'el resultado de la mesa';
-  return { text: `Enviando ${what}: ${bytes}`, done: work.bytesDone, total: work.bytesTotal };
+  // label: the transmitted kind, with `:mesa` when the station sends for several mesas (Art. 31).
+  const [kind, mesa] = work.label.split(':');
+  const what = kind === 'acta-image' ? 'la imagen del acta' : 'el resultado';
+  return { text: `Enviando ${what}${mesa === undefined ? ' de la mesa' : ` de la mesa ${mesa}`}: ${bytes}`, done: work.bytesDone, total: work.bytesTotal };
 }
 
 const TITLES: Record<TransmissionScreen, { title: string; instruction: string }> = {
@@ -67,6 +72,19 @@ const TITLES: Record<TransmissionScreen, { title: string; instruction: string }>
   'backup-failed': { title: 'Falla del respaldo', instruction: 'El medio quedó inutilizado. Inserte un medio nuevo y pulse Reintentar.' },
   'ready-to-close': { title: 'Listo para cerrar', instruction: 'Los tres respaldos están verificados. Cierre la estación.' },
   closed: { title: 'Estación cerrada', instruction: 'La transmisión de la mesa terminó.' },
+};
+
+/** The Spanish problem of each screen that has one (the machine's detail is English, for the log). */
+export const PROBLEMS: Partial<Record<TransmissionScreen, string>> = {
+  'device-refused': 'El dispositivo de consolidación no es válido para esta mesa.',
+  'out-of-service': 'El código del software no está autorizado por el paquete electoral.',
+  'link-down': 'No hay conexión con el centro de cómputo.',
+  'zero-failed': 'No se pudo imprimir la puesta a cero.',
+  refused: 'El centro de cómputo rechazó el envío.',
+  pending: 'El envío todavía no llegó al centro de cómputo.',
+  'print-fault': 'La impresora no pudo imprimir.',
+  'scan-failed': 'El escáner no pudo digitalizar el acta.',
+  'backup-failed': 'El respaldo no se pudo grabar o verificar.',
 };
 
 const STATUS: Record<OutboxItem['status'], string> = { pending: 'pendiente', sent: 'enviado, sin respuesta', acknowledged: 'recibido', refused: 'rechazado' };
@@ -103,7 +121,8 @@ export function transmissionView(
   return {
     screen,
     ...TITLES[screen],
-    problem: context.problem,
+    problem: context.problem === null ? null : (PROBLEMS[screen] ?? 'Ocurrió un problema.'),
+    detail: context.problem,
     simulacro: definition.election.simulacro,
     election: definition.election.name,
     mesa: definition.mesa.number,

@@ -8,7 +8,8 @@ import path from 'node:path';
 import test from 'ava';
 import { parseAnyTransmissionConfig, TransmissionModuleConfigSchema } from '../transmission-station/host-config.ts';
 import { startTransmissionModuleHost } from '../transmission-station/module-host.ts';
-import { REPO_ROOT } from './helpers/cli.ts';
+import { REPO_ROOT, runCliInProcess } from './helpers/cli.ts';
+import { tempDir } from './helpers/centre-harness.ts';
 import { makeModuleWorld, OTHER_PLACE_MESA } from './helpers/transmission-module-world.ts';
 
 const example = (): unknown => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'deploy', 'config', 'transmission-module.example.json'), 'utf8'));
@@ -48,4 +49,18 @@ test('a module whose packages are not one polling place does not start, and says
   const refused = await startTransmissionModuleHost(real, world.hostOptions());
   t.false(refused.ok);
   if (!refused.ok) t.regex(refused.error.kind === 'package' ? refused.error.detail : '', /a simulacro package cannot be transmitted to the real election centre$/);
+});
+
+test('`vep transmission run` reads the mode: a module configuration is refused in console mode with the reason, a broken one names its field', async (t) => {
+  const tmp = tempDir(t);
+  const file = path.join(tmp, 'modulo.json');
+  fs.writeFileSync(file, JSON.stringify(example()));
+  const run = await runCliInProcess(['transmission', 'run', '--config', file, '--console']);
+  t.is(run.code, 1);
+  t.regex(run.stderr, /the transmission module \(mode "module"\) has no console mode/);
+  const broken = path.join(tmp, 'roto.json');
+  fs.writeFileSync(broken, JSON.stringify({ ...(example() as object), packagePaths: [] }));
+  const invalid = await runCliInProcess(['transmission', 'run', '--config', broken]);
+  t.is(invalid.code, 1);
+  t.regex(invalid.stderr, /invalid configuration .*roto\.json:\npackagePaths: /);
 });

@@ -52,12 +52,24 @@ async function prepareAudio(configFile: string): Promise<number> {
     process.stderr.write(`vep booth prepare-audio: ${describePackageError(pkg.error)}\n`);
     return 1;
   }
-  const rendered = await prerenderPackageClips(pkg.value.payload.definition, pkg.value.packageHash, config.audioCacheDir);
+  // Every prompt at every rate step: thousands of clips, minutes of work; say how far it is.
+  let reported = -1;
+  const onProgress = (done: number, total: number) => {
+    const tenth = Math.floor((done * 10) / total);
+    if (tenth === reported) return;
+    reported = tenth;
+    process.stdout.write(`prepare-audio: ${done} of ${total} clips\n`);
+  };
+  const rendered = await prerenderPackageClips(pkg.value.payload.definition, pkg.value.packageHash, config.audioCacheDir, { onProgress });
   if (!rendered.ok) {
     process.stderr.write(`vep booth prepare-audio: ${describeSpeechError(rendered.error)}\n`);
     return 1;
   }
-  process.stdout.write(`audio ballot clips in ${config.audioCacheDir}: ${rendered.value.rendered} rendered, ${rendered.value.reused} already there\n`);
+  const { rendered: count, reused, bytes } = rendered.value;
+  process.stdout.write(
+    `audio ballot clips in ${config.audioCacheDir}: ${count} rendered, ${reused} already there, ` +
+      `every prompt at every speech rate, ${(bytes / 1e6).toFixed(0)} MB\n`,
+  );
   return 0;
 }
 

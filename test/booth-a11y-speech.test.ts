@@ -87,10 +87,11 @@ test('pre-rendered clips: manifest written, reused on a second run, read from th
   const dir = tempDir(t);
   const prompts: Prompt[] = [PROMPT, { id: 'choice.blank', text: 'Voto en blanco.' }];
   const first = await prerenderClips({ packageHash: PACKAGE_A, prompts, rates: [120], cacheDir: dir });
-  t.deepEqual(first, { ok: true, value: { rendered: 2, reused: 0 } });
+  const clipBytes = prompts.reduce((sum, prompt) => sum + fs.statSync(path.join(dir, `${clipKey(PACKAGE_A, prompt.text, 120)}.wav`)).size, 0);
+  t.deepEqual(first, { ok: true, value: { rendered: 2, reused: 0, bytes: clipBytes } });
   t.true(fs.existsSync(path.join(dir, MANIFEST_FILE)));
   const second = await prerenderClips({ packageHash: PACKAGE_A, prompts, rates: [120], cacheDir: dir });
-  t.deepEqual(second, { ok: true, value: { rendered: 0, reused: 2 } });
+  t.deepEqual(second, { ok: true, value: { rendered: 0, reused: 2, bytes: clipBytes } });
 
   // Mark the cached file: a store for the same package serves it, one for another package does not.
   const key = clipKey(PACKAGE_A, PROMPT.text, 120);

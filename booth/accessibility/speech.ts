@@ -7,16 +7,18 @@
  *
  * DECISIONS
  * - Pre-rendering (`prerenderClips`) writes every prompt of the package (prompts.ts
- *   `allPrompts`) at the default rate into a cache directory with a manifest, BEFORE voting.
- *   During voting the store only READS that cache; a clip missing from it (another rate, no
- *   cache configured, tests) is rendered into memory, never written to disk, so no file name
- *   or file time created during voting can reveal what a voter listened to.
+ *   `allPrompts`) at every rate step into a cache directory with a manifest, BEFORE voting
+ *   (prerender.ts), so a key press never waits for espeak-ng (audio within 0.5 s of a key).
+ *   During voting the store only READS that cache; a clip missing from it (no cache configured,
+ *   a cache prepared by an older version, tests) is rendered into memory, never written to
+ *   disk, so no file name or file time created during voting can reveal what a voter listened to.
  * - The store serves only keys it issued itself (`url`), so the page cannot make the cabin speak
  *   (or render) arbitrary text.
  * - Text goes to espeak-ng on stdin (never argv, never a shell) and the WAV comes on stdout.
  */
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { canonicalJson } from '../../shared/crypto/canonical-json.ts';
@@ -131,16 +133,33 @@ export function createClipStore(options: { readonly packageHash: string; readonl
   };
 }
 
+/** Renders one clip (espeak-ng's `renderWav` unless a test injects a stand-in). */
+export type ClipRenderer = (text: string, rate: number) => Promise<Result<Uint8Array, SpeechError>>;
+
+export interface PrerenderSummary {
+  readonly rendered: number;
+  readonly reused: number;
+  /** Size of all the clips in the cache, in bytes. */
+  readonly bytes: number;
+}
+
 /**
  * Renders every prompt at each rate into `cacheDir` (before voting: at installation), reusing
- * clips already there for the same package, and writes the manifest last.
+ * clips already there (their file name is the clip key: same package, text and rate), and
+ * writes the manifest last. Up to `concurrency`
+ * espeak-ng processes run at once (default: one per CPU), since a whole election at every rate
+ * is thousands of clips.
  */
 export async function prerenderClips(options: {
   readonly packageHash: string;
   readonly prompts: readonly Prompt[];
   readonly rates: readonly number[];
   readonly cacheDir: string;
-}): Promise<Result<{ readonly rendered: number; readonly reused: number }, SpeechError>> {
+  readonly render?: ClipRenderer;
+  readonly concurrency?: number;
+  /** Called after each clip, rendered or reused (an installer watching a long run). */
+  readonly onProgress?: (done: number, total: number) => void;
+}): Promise<Result<PrerenderSummary, SpeechError>> {
   const voice = await checkVoice();
   if (!voice.ok) return voice;
   try {
@@ -148,35 +167,71 @@ export async function prerenderClips(options: {
   } catch (e) {
     return err({ kind: 'cache', detail: String(e) });
   }
-  const previous = readManifest(options.cacheDir);
-  const clips: Manifest['clips'] = {};
-  let rendered = 0;
-  let reused = 0;
+  const render = options.render ?? renderWav;
+  // Prompts with the same words (one organization in several contests) share one clip.
+  const byKey = new Map<string, { readonly rate: number; readonly prompt: Prompt; readonly key: string }>();
   for (const rate of options.rates) {
     for (const prompt of options.prompts) {
       const key = clipKey(options.packageHash, prompt.text, rate);
-      const file = `${key}.wav`;
-      const target = path.join(options.cacheDir, file);
-      if (previous?.clips[key] !== undefined && fs.existsSync(target)) {
-        reused++;
-      } else {
-        const wav = await renderWav(prompt.text, rate);
-        if (!wav.ok) return wav;
-        try {
-          fs.writeFileSync(target, wav.value);
-        } catch (e) {
-          return err({ kind: 'cache', detail: String(e) });
-        }
-        rendered++;
-      }
-      clips[key] = { file, rate, promptId: prompt.id };
+      if (!byKey.has(key)) byKey.set(key, { rate, prompt, key });
     }
   }
+  const jobs = [...byKey.values()];
+  const clips: Manifest['clips'] = {};
+  let rendered = 0;
+  let reused = 0;
+  let bytes = 0;
+  let done = 0;
+  let failure: SpeechError | undefined;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < jobs.length) {
+      const job = jobs[next++];
+      if (job === undefined) return;
+      const file = `${job.key}.wav`;
+      const target = path.join(options.cacheDir, file);
+      // A clip file is complete once it exists (written under a temporary name, then renamed),
+      // so an interrupted installation resumes where it stopped, manifest or not.
+      const existing = fileSize(target);
+      if (existing !== undefined) {
+        reused++;
+        bytes += existing;
+      } else {
+        const wav = await render(job.prompt.text, job.rate);
+        if (!wav.ok) {
+          failure = wav.error;
+          return;
+        }
+        try {
+          fs.writeFileSync(`${target}.partial`, wav.value);
+          fs.renameSync(`${target}.partial`, target);
+        } catch (e) {
+          failure = { kind: 'cache', detail: String(e) };
+          return;
+        }
+        rendered++;
+        bytes += wav.value.length;
+      }
+      clips[job.key] = { file, rate: job.rate, promptId: job.prompt.id };
+      options.onProgress?.(++done, jobs.length);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? os.availableParallelism(), jobs.length));
+  await Promise.all(Array.from({ length: workers }, () => worker()));
+  if (failure !== undefined) return err(failure);
   const manifest: Manifest = { formatVersion: 1, packageHash: options.packageHash, voice: VOICE, clips };
   try {
     fs.writeFileSync(path.join(options.cacheDir, MANIFEST_FILE), JSON.stringify(manifest, null, 1));
   } catch (e) {
     return err({ kind: 'cache', detail: String(e) });
   }
-  return ok({ rendered, reused });
+  return ok({ rendered, reused, bytes });
+}
+
+function fileSize(file: string): number | undefined {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return undefined;
+  }
 }

@@ -288,3 +288,21 @@ test('the module stopped before digitizing an acta: the mesa\'s result is sent a
   );
   t.is(world.events.filter((e) => e.kind === 'acknowledged' && e.file === 'mesa-result').length, 1, 'the result is not sent twice');
 });
+
+test('RECEIVE with no device in the port says so and lists nothing; the operator inserts it and receives', async (t) => {
+  t.timeout(120_000);
+  const world = await makeModuleWorld(t, (c) => ({ ...c, scanActas: false }));
+  const host = await world.start();
+  t.is(await host.settled(), 'waiting');
+  fs.rmSync(world.port, { recursive: true });
+  await step(host, { type: 'RECEIVE' }, 'device-refused', t);
+  t.is(host.actor.getSnapshot().context.refusal, 'unreadable');
+  t.regex(view(host).instruction, /no se pudo leer el dispositivo \(¿está insertado\?\)/);
+  await step(host, { type: 'CONTINUE' }, 'waiting', t);
+  t.deepEqual(view(host).foreign, []);
+  t.is(board(host)['041287'], 'waiting');
+  fs.mkdirSync(world.port);
+  world.insert(world.mesa('041287'));
+  await step(host, { type: 'RECEIVE' }, 'waiting', t);
+  t.is(board(host)['041287'], 'acknowledged');
+});

@@ -208,7 +208,11 @@ async function receiveDevice(parts: ModuleParts): Promise<ReceiveOutcome> {
     return { kind: 'refused', mesa, reason, detail };
   };
   const files = await readDevice(parts.consolidation);
-  if (!files.ok) return foreign(null, null, 'unreadable', files.error);
+  if (!files.ok) {
+    // Nothing was read (no stick, a failing port): a fault of this attempt, not a device to list.
+    parts.audit.append('device.refused', { message: `consolidation device unreadable: ${files.error}` });
+    return { kind: 'refused', mesa: null, reason: 'unreadable', detail: files.error };
+  }
   const packageCopy = files.value.get(PACKAGE_COPY_FILE_NAME);
   if (packageCopy === undefined) return foreign(null, null, 'no-package', `it holds no ${PACKAGE_COPY_FILE_NAME}`);
   const packageHash = sha256Hex(packageCopy);

@@ -114,6 +114,9 @@ async function start(opts: StartOptions): Promise<number> {
   );
 }
 
+/** The identity station's DNI reader in the panel. */
+const IDENTITY_DNI_READER = 'identity-dni';
+
 /** The port the identity station and the cabins share, where the consolidation stick starts. */
 export const CONSOLIDATION_PORT = 'consolidation';
 /** The results station's own USB port, empty at start: the tester moves the stick there. */
@@ -167,7 +170,13 @@ function attachStations(run: MesaRun): SimulatorAttachment {
       {
         ...common,
         dataDir: path.join(run.stationsDir, 'identity'),
-        devices: { activationReader: { kind: 'simulated', name: 'identity', timeoutMs: 3000 }, printer: identityPrinter, consolidation: sharedStick },
+        devices: {
+          activationReader: { kind: 'simulated', name: 'identity', timeoutMs: 3000 },
+          // The DNI reader (panel: DNI readers) scans a DNI into the identity station as if typed.
+          dniReader: { kind: 'simulated', name: IDENTITY_DNI_READER },
+          printer: identityPrinter,
+          consolidation: sharedStick,
+        },
       },
       { hardware, clock },
     );
@@ -255,6 +264,7 @@ function attachStations(run: MesaRun): SimulatorAttachment {
 
     lines.push(
       `member credentials in the panel: ${prepared.value.credentials.join(', ')} (president first)`,
+      `DNI reader of the identity station in the panel: ${IDENTITY_DNI_READER} (scan a DNI instead of typing it)`,
       `activation devices: ${blankDevice(1)}..${blankDevice(BLANK_DEVICES)} (blank, for the identity station to issue tokens on);`,
       `  ${voterDevice(1)}..${voterDevice(PREPARED_VOTER_DEVICES)} (tokens already issued: a shortcut to the cabins)`,
       'the day: install the mesa on the identity station screen (president credential in its reader), puesta a cero on each cabin',

@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, VEP_JS } from './helpers/cli.ts';
+import { loadEg2026 } from './helpers/booth-harness.ts';
+
+const EG2026 = loadEg2026();
 
 function tempDir(t: { teardown(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-start-'));
@@ -58,6 +61,24 @@ test('vep start runs a simulacro mesa: verified package, simulated hardware, bot
   t.regex(out, /member credentials in the panel: credencial-presidente, credencial-miembro-2, credencial-miembro-3/);
   const identity = /identity station screen: (\S+)/.exec(out)?.[1] ?? '';
   t.is(await screenBecomes(identity, 'confirm-mesa-data'), 'confirm-mesa-data');
+  // The identity station's DNI reader: the president confirms the mesa data, then the first
+  // titular's DNI scanned in the panel registers that member exactly as if it had been typed.
+  const confirmed = await fetch(`${identity}input`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: new URL(identity).origin },
+    body: JSON.stringify({ type: 'CONFIRM_MESA_DATA' }),
+  });
+  t.true(confirmed.ok, `CONFIRM_MESA_DATA answered ${confirmed.status}`);
+  t.is(await screenBecomes(identity, 'installation'), 'installation');
+  const titular = EG2026.members[0];
+  if (titular === undefined) throw new Error('eg2026 has no members');
+  t.true((await post(`${url}/dni/scan`, { reader: 'identity-dni', text: titular.dni })).ok);
+  let registered: readonly { dni: string }[] = [];
+  for (let i = 0; i < 200 && registered.length === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    registered = ((await (await fetch(`${identity}view`)).json()) as { members: { dni: string }[] }).members;
+  }
+  t.deepEqual(registered.map((m) => m.dni), [titular.dni], 'the scanned DNI registered the member');
   // The transmission station runs its real host: its port (results-usb) is empty until the
   // results station has written the stick, so it refuses and waits for Reintentar.
   const transmission = /transmission station screen: (\S+)/.exec(out)?.[1] ?? '';

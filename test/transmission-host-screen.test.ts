@@ -40,8 +40,18 @@ test('the coordinator walks Art. 30 on the screen: print, continue, backups, clo
   await page.click('button[data-action="CONTINUE"]');
   await page.locator('#board').filter({ hasText: 'Imagen del acta: recibido' }).waitFor();
   await title.filter({ hasText: 'Recibido por el centro de cómputo' }).waitFor();
+  // Every progress line the page renders while the backups are written (the stream delivers each view in order).
+  await page.evaluate(`window.seenWork = []; new MutationObserver(() => window.seenWork.push(document.getElementById('work-text').textContent))
+    .observe(document.getElementById('work-text'), { childList: true, characterData: true, subtree: true });`);
   await page.click('button[data-action="CONTINUE"]');
   await title.filter({ hasText: 'Listo para cerrar' }).waitFor();
+  const seenWork = await page.evaluate<string[]>('window.seenWork');
+  for (const copy of [1, 2, 3]) {
+    const lines = seenWork.filter((line) => line.startsWith(`Respaldo ${copy} de 3: `));
+    t.true(lines.length > 1, `backup ${copy} advanced on screen: ${lines.join(' | ')}`);
+    t.regex(lines.at(-1) ?? '', /^Respaldo \d de 3: (\d+) de \1 archivos grabados \(([\d.,]+ KB) de \2\)$/, 'it ends at its total');
+  }
+  t.true(await page.locator('#work').isHidden(), 'no progress bar once the work is done');
   t.regex((await page.locator('#backups').textContent()) ?? '', /Respaldos verificados: 3 de 3/);
   await page.click('button[data-action="CLOSE"]');
   await title.filter({ hasText: 'Estación cerrada' }).waitFor();

@@ -7,13 +7,12 @@
  */
 import test from 'ava';
 import type { Browser, Page } from 'playwright-core';
-import type { AnyStateNode } from 'xstate';
-import { createBoothMachine } from '../booth/machine.ts';
-import type { BoothActorContracts, BoothActorName, BoothScreen } from '../booth/machine-types.ts';
+import type { BoothScreen } from '../booth/machine-types.ts';
 import { DEFAULT_BOOTH_TIMEOUTS } from '../booth/timeouts.ts';
 import { startKioskServer } from '../booth/ui/server.ts';
 import { err, ok } from '../shared/result.ts';
-import { deferred, EG2026_CLOSE_AT, loadEg2026, PRESIDENT, startBooth, validatorFor, type BoothHarness, type Handlers } from './helpers/booth-harness.ts';
+import { EG2026_CLOSE_AT, loadEg2026, PRESIDENT, startBooth, type BoothHarness } from './helpers/booth-harness.ts';
+import { everyScreen, gatedHandlers } from './helpers/booth-screen-walk.ts';
 import { axeViolations, launchKioskBrowser, waitForScreen } from './helpers/booth-ui-browser.ts';
 
 let browser: Browser;
@@ -25,52 +24,6 @@ test.before(async () => {
 test.after.always(async () => {
   await browser.close();
 });
-
-function everyScreen(): Set<BoothScreen> {
-  const definition = loadEg2026();
-  const machine = createBoothMachine({ validateChoice: validatorFor(definition), now: () => 0 });
-  const screens = new Set<BoothScreen>();
-  const visit = (node: AnyStateNode): void => {
-    const meta = node.meta as { screen?: BoothScreen } | undefined;
-    if (meta?.screen !== undefined) screens.add(meta.screen);
-    for (const child of Object.values(node.states)) visit(child);
-  };
-  visit(machine.root);
-  return screens;
-}
-
-type Output<K extends BoothActorName> = BoothActorContracts[K]['output'];
-
-/** Fake actors that wait for the test: `answer(name, output)` settles the oldest pending call. */
-function gatedHandlers() {
-  const pending = new Map<BoothActorName, Array<(output: never) => void>>();
-  const gate =
-    <K extends BoothActorName>(name: K) =>
-    (): Promise<Output<K>> => {
-      const call = deferred<Output<K>>();
-      const queue = pending.get(name) ?? [];
-      queue.push(call.resolve);
-      pending.set(name, queue);
-      return call.promise;
-    };
-  const handlers: Partial<Handlers> = {
-    selfCheck: gate('selfCheck'),
-    verifyPresidentCredential: gate('verifyPresidentCredential'),
-    runPuestaACero: gate('runPuestaACero'),
-    verifyToken: gate('verifyToken'),
-    commitVote: gate('commitVote'),
-    markDeviceConsumed: gate('markDeviceConsumed'),
-    printConstancia: gate('printConstancia'),
-    printResultsReport: gate('printResultsReport'),
-    writeResultsToConsolidation: gate('writeResultsToConsolidation'),
-  };
-  const answer = <K extends BoothActorName>(name: K, output: Output<K>): void => {
-    const resolve = pending.get(name)?.shift();
-    if (resolve === undefined) throw new Error(`no pending ${name} call to answer`);
-    (resolve as (output: Output<K>) => void)(output);
-  };
-  return { handlers, answer };
-}
 
 async function openPage(t: { teardown(fn: () => Promise<void> | void): void }, booth: BoothHarness): Promise<Page> {
   const server = await startKioskServer(booth.actor, loadEg2026());
@@ -100,7 +53,17 @@ test.serial('every cabin screen passes axe-core with 0 violations', async (t) =>
   await broken.settle();
   await scan(await openPage(t, broken), broken, 'out-of-service');
 
-  const { handlers, answer } = gatedHandlers();
+  const { handlers, answer } = gatedHandlers([
+    'selfCheck',
+    'verifyPresidentCredential',
+    'runPuestaACero',
+    'verifyToken',
+    'commitVote',
+    'markDeviceConsumed',
+    'printConstancia',
+    'printResultsReport',
+    'writeResultsToConsolidation',
+  ]);
   const booth = startBooth({ handlers });
   await booth.settle();
   const page = await openPage(t, booth);

@@ -28,7 +28,7 @@ type Output<K extends BoothActorName> = BoothActorContracts[K]['output'];
 export interface GatedActors {
   readonly handlers: Partial<Handlers>;
   /** Settles the oldest pending call of `name` with `output`; throws if none is pending. */
-  answer<K extends BoothActorName>(name: K, output: Output<K>): void;
+  readonly answer: <K extends BoothActorName>(name: K, output: Output<K>) => void;
 }
 
 /** Fake actors for `names` that wait for the test (the others keep booth-harness's working ones). */
@@ -47,7 +47,7 @@ export function gatedHandlers(names: readonly BoothActorName[]): GatedActors {
   for (const name of names) handlers[name] = gate(name);
   return {
     handlers: handlers as Partial<Handlers>,
-    answer(name, output) {
+    answer: (name, output) => {
       const resolve = pending.get(name)?.shift();
       if (resolve === undefined) throw new Error(`no pending ${name} call to answer`);
       (resolve as (value: typeof output) => void)(output);

@@ -201,8 +201,16 @@ function usbRefusal(e: UsbError, file: string, owner: string): DeviceRefusal {
   }
 }
 
+/**
+ * Refusal codes go into the audit log, which refuses control characters (an entry is one line):
+ * a multi-line detail (a schema error names its path on a second line) would lose the entry.
+ */
+function oneLine(code: string): string {
+  return Array.from(code, (c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c)).join('');
+}
+
 function refusal(codes: readonly string[], reasons: readonly string[]): { ok: false; error: DeviceRefusal } {
-  return err({ codes, reasons: [...new Set(reasons)] });
+  return err({ codes: codes.map(oneLine), reasons: [...new Set(reasons)] });
 }
 
 /**
@@ -221,7 +229,10 @@ async function deviceFilesRefusal(parts: ResultsHostParts): Promise<DeviceRefusa
   }
   const problems = checkDeviceFiles(files, parts.pkg);
   if (problems.length === 0) return null;
-  return { codes: problems.map((p) => `device-file ${p.file}: ${p.detail}`), reasons: problems.map((p) => p.screen) };
+  return refusal(
+    problems.map((p) => `device-file ${p.file}: ${p.detail}`),
+    problems.map((p) => p.screen),
+  ).error;
 }
 
 async function readCabinResults(parts: ResultsHostParts, input: In<'readCabinResults'>): Out<'readCabinResults'> {

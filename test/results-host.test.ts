@@ -16,7 +16,8 @@ import { writeMemberCredential } from '../shared/credentials/member-credential.t
 import { generateSigningKeyPair } from '../shared/crypto/ed25519.ts';
 import { loadSigner, memberRole, publicKeyFile } from '../shared/crypto/keyset.ts';
 import { encodeImage } from '../shared/devices/activation/device-image.ts';
-import { buildCabinResults, CABIN_RESULTS_FILE_NAME, verifyCabinResults } from '../shared/results/cabin-results.ts';
+import { sealEnvelope } from '../shared/crypto/envelope.ts';
+import { buildCabinResults, CABIN_RESULTS_FILE_NAME, CABIN_RESULTS_KIND, verifyCabinResults } from '../shared/results/cabin-results.ts';
 import { buildIdentitySummary, IDENTITY_SUMMARY_FILE_NAME, verifyIdentitySummary } from '../shared/results/identity-summary.ts';
 import { MESA_RESULT_FILE_NAME, PACKAGE_COPY_FILE_NAME, verifyMesaResult } from '../shared/results/mesa-result.ts';
 import { addArt23Blanks } from '../shared/tally/art23.ts';
@@ -265,6 +266,29 @@ for (const file of DEVICE_FILES) {
     t.true((refusals[0]?.message ?? '').includes(file), 'the audit entry names the file');
   });
 }
+
+test('an unknown file and a validly signed file with malformed content are refused, and each refusal reaches the audit log as one line', async (t) => {
+  const world = makeWorld(t);
+  const cabin2 = loadSigner(world.device.keysDir, 'cabin-2');
+  if (!cabin2.ok) throw new Error('cabin-2 key');
+  // Signed by the right cabin, but its payload fails the schema: the problem text spans two lines.
+  const envelope = JSON.parse(fs.readFileSync(path.join(world.usbDir, CABIN_RESULTS_FILE_NAME('cabin-2')), 'utf8')) as { payload: Record<string, unknown> };
+  fs.writeFileSync(path.join(world.usbDir, CABIN_RESULTS_FILE_NAME('cabin-2')), sealEnvelope(CABIN_RESULTS_KIND, { ...envelope.payload, usedNonceHashes: ['not hex'] }, cabin2.value));
+  fs.writeFileSync(path.join(world.usbDir, 'notas.txt'), 'hola');
+  const host = await start(t, world);
+  await until(host, 'awaiting-president');
+  await present(world, host, memberCredential(world, 1), 'device-refused');
+  const text = host.actor.getSnapshot().context.deviceRefusalText ?? '';
+  t.regex(text, /El archivo notas\.txt del dispositivo no corresponde a ninguna estación de la mesa/u);
+  t.regex(text, /El archivo resultados-cabin-2\.vep del dispositivo no pasa la verificación/u);
+  await host.close();
+  const events = auditEvents(world);
+  t.false(events.some((e) => e.event === 'storage.fault'), 'no audit entry was lost');
+  const refused = events.filter((e) => e.event === 'results.refused');
+  t.is(refused.length, 1);
+  t.regex(refused[0]?.message ?? '', /device-file resultados-cabin-2\.vep: cabin results have malformed content: .* at usedNonceHashes\[0\]/u);
+  t.regex(refused[0]?.message ?? '', /device-file notas\.txt: notas\.txt is a file no station of the mesa writes/u);
+});
 
 test('a cabin file copied under another cabin name is refused (its signer is another cabin)', async (t) => {
   const world = makeWorld(t);

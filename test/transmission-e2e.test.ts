@@ -6,10 +6,17 @@
  * child process on the centre's store) must show, for the nation and for the mesa's ODPE,
  * EVERY contest and EVERY organization with exactly the acta's numbers, and the valid, blank,
  * null and emitted totals. The tally text is parsed here independently of centre/tally.ts.
+ * The second test takes the device from a whole simulated day (`vep sim day`: the real identity,
+ * cabin, results and transmission hosts), so the stick is the one the results station wrote.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
+import type { ElectionDefinition } from '../shared/election/definition.ts';
+import { verifyPackageBytes } from '../shared/election/package.ts';
+import { loadPublicKeyFile } from '../shared/crypto/keyset.ts';
+import { runSimDay } from '../hardware-sim/day/run-day.ts';
 import { MESA_RESULT_FILE_NAME, verifyMesaResult } from '../shared/results/mesa-result.ts';
 import type { Tally } from '../shared/tally/tally.ts';
 import { contestKey } from '../centre/tally.ts';
@@ -70,7 +77,39 @@ function parseTallyOutput(stdout: string): PrintedBlock[] {
   return blocks;
 }
 
-test('mesa -> real transmission station -> centre -> `vep center tally` equals the acta in every contest and organization', async (t) => {
+/** `vep center tally` (a child process) on the centre's store shows exactly the acta, nationally and for its ODPE. */
+async function expectTallyEqualsActa(t: ExecutionContext, dbFile: string, tally: Tally, definition: ElectionDefinition): Promise<void> {
+  const run = await runCli(['center', 'tally', '--db', dbFile]);
+  t.is(run.code, 0, run.stderr);
+  const blocks = parseTallyOutput(run.stdout);
+  t.deepEqual(
+    blocks.map((b) => b.header),
+    ['NATIONAL', `ODPE ${definition.mesa.odpe.code} ${definition.mesa.odpe.name}`],
+  );
+  t.regex(run.stdout, /\nCONFLICTS: 0\n/);
+  for (const block of blocks) {
+    t.is(block.summary, `mesas: 1   electronic ballots: ${tally.ballots}   Art. 23 blanks: ${tally.art23Blanks}`, block.header);
+    t.is(block.contests.size, tally.contests.length, `${block.header}: every contest of the acta, no other`);
+    for (const contest of tally.contests) {
+      const def = definition.contests.find((c) => c.id === contest.contestId);
+      if (def === undefined) return void t.fail(`contest ${contest.contestId} of the acta is in the definition`);
+      const printed = block.contests.get(contestKey(def));
+      if (printed === undefined) return void t.fail(`${block.header}: contest ${contestKey(def)} printed`);
+      t.deepEqual(
+        Object.fromEntries(printed.organizations),
+        Object.fromEntries(contest.organizations.map((o) => [o.organization, o.votes])),
+        `${block.header} ${contest.contestId}: every organization with the acta's votes`,
+      );
+      t.deepEqual(
+        Object.fromEntries(printed.totals),
+        { valid: contest.valid, blank: contest.blank, null: contest.null, emitted: contest.emitted },
+        `${block.header} ${contest.contestId}: totals`,
+      );
+    }
+  }
+}
+
+test.serial('mesa -> real transmission station -> centre -> `vep center tally` equals the acta in every contest and organization', async (t) => {
   t.timeout(180_000);
   const world = await makeWorld(t);
   // The real pinned HTTPS client and link check: nothing of the station is replaced.
@@ -91,36 +130,27 @@ test('mesa -> real transmission station -> centre -> `vep center tally` equals t
   const tally: Tally = verified.value.acta.data.tally;
   t.deepEqual(tally, world.device.acta.tally);
 
-  const run = await runCli(['center', 'tally', '--db', path.join(world.tmp, 'centre.db')]);
-  t.is(run.code, 0, run.stderr);
-  const blocks = parseTallyOutput(run.stdout);
-  const definition = world.device.pkg.payload.definition;
-  t.deepEqual(
-    blocks.map((b) => b.header),
-    ['NATIONAL', `ODPE ${definition.mesa.odpe.code} ${definition.mesa.odpe.name}`],
-  );
-  t.regex(run.stdout, /\nCONFLICTS: 0\n/);
-  for (const block of blocks) {
-    t.is(block.summary, `mesas: 1   electronic ballots: ${tally.ballots}   Art. 23 blanks: ${tally.art23Blanks}`, block.header);
-    t.is(block.contests.size, tally.contests.length, `${block.header}: every contest of the acta, no other`);
-    for (const contest of tally.contests) {
-      const def = definition.contests.find((c) => c.id === contest.contestId);
-      if (def === undefined) return t.fail(`contest ${contest.contestId} of the acta is in the definition`);
-      const printed = block.contests.get(contestKey(def));
-      if (printed === undefined) return t.fail(`${block.header}: contest ${contestKey(def)} printed`);
-      t.deepEqual(
-        Object.fromEntries(printed.organizations),
-        Object.fromEntries(contest.organizations.map((o) => [o.organization, o.votes])),
-        `${block.header} ${contest.contestId}: every organization with the acta's votes`,
-      );
-      t.deepEqual(
-        Object.fromEntries(printed.totals),
-        { valid: contest.valid, blank: contest.blank, null: contest.null, emitted: contest.emitted },
-        `${block.header} ${contest.contestId}: totals`,
-      );
-    }
-  }
+  await expectTallyEqualsActa(t, path.join(world.tmp, 'centre.db'), tally, world.device.pkg.payload.definition);
   // The check is not vacuous: the acta has votes in several contests.
   t.true(tally.contests.length > 1);
   t.true(tally.contests.every((c) => c.emitted > 0));
+});
+
+test.serial('a whole simulated mesa day (real identity, cabin, results and transmission hosts): `vep center tally` equals the acta on the stick the results station wrote', async (t) => {
+  t.timeout(600_000);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-'));
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const out = path.join(root, 'day');
+  const day = await runSimDay({ voters: 6, seed: 7, outDir: out, faults: [] });
+  if (!day.ok) return t.fail(day.error);
+  t.regex(day.value.transmission, /mesa-result: acknowledged/, 'the real transmission station sent the result');
+  // The acta as the results station sealed it on the stick, verified against the day's package.
+  const onpeRoot = loadPublicKeyFile(path.join(out, 'keys'), 'onpe-root');
+  if (!onpeRoot.ok) return t.fail('onpe root key');
+  const pkg = verifyPackageBytes(new Uint8Array(fs.readFileSync(path.join(out, 'paquete-electoral.vep'))), onpeRoot.value.publicKey);
+  if (!pkg.ok) return t.fail('the day package verifies');
+  const verified = verifyMesaResult(new Uint8Array(fs.readFileSync(path.join(out, 'dispositivo', MESA_RESULT_FILE_NAME))), { pkg: pkg.value });
+  if (!verified.ok) return t.fail('the stick result verifies');
+  await expectTallyEqualsActa(t, path.join(out, 'centro', 'centre.db'), verified.value.acta.data.tally, pkg.value.payload.definition);
+  t.true(verified.value.acta.data.tally.ballots > 0);
 });

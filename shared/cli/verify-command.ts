@@ -1,7 +1,8 @@
 /**
  * `vep verify DEVICE_DIR --keys DIR [--package FILE] [--json]`: the observer tool. Checks every
- * signature, hash chain and log on a consolidation device, recounts the ballots and compares
- * with the signed acta (see shared/observer/verify-device.ts). Exit 0 only when everything
+ * signature, hash chain and log on a consolidation device, and that every file on it is vouched
+ * for by a signature (shared/results/device-files.ts), recounts the ballots and compares with the
+ * signed acta (see shared/observer/verify-device.ts). Exit 0 only when everything
  * agrees; 1 listing each failure. It only reads: evidence is never changed.
  */
 import type { Command } from 'commander';
@@ -11,9 +12,9 @@ export function registerVerifyCommand(program: Command): void {
   program
     .command('verify')
     .description(
-      'Observer tool: verify a consolidation device (package, cabin results, identity summary, mesa result and ' +
-        'member signatures, audit log exports) and recount its ballots against the acta. Exits 0 only when all agree, ' +
-        '1 listing each failure',
+      'Observer tool: verify a consolidation device (package, cabin results, identity summary, non-voters list, mesa ' +
+        'result and member signatures, audit log exports; any other file fails) and recount its ballots against the ' +
+        'acta. Exits 0 only when all agree, 1 listing each failure',
     )
     .argument('<device-dir>', 'directory holding the consolidation device files')
     .requiredOption('--keys <dir>', 'key set directory (as written by `vep keys`); only public/onpe-root.json is used')

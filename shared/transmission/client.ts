@@ -13,6 +13,7 @@ import { X509Certificate } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { err, ok, type Result } from '../result.ts';
+import { TRANSMISSION_TIMEOUTS } from './timeouts.ts';
 
 export const TRANSMISSIONS_PATH = '/v1/transmissions';
 /** The centre's link check (centre/server.ts): a GET answered 200 over the pinned TLS. */
@@ -102,7 +103,7 @@ export function probeCentre(options: SendOptions): Promise<Result<void, Transpor
     };
     const req = (target.protocol === 'https:' ? https : http).request(
       target,
-      { method: 'GET', timeout: options.timeoutMs ?? 10_000, agent: false, ...pinnedOptions(target, options) },
+      { method: 'GET', timeout: options.timeoutMs ?? TRANSMISSION_TIMEOUTS.linkCheckMs, agent: false, ...pinnedOptions(target, options) },
       (res) => {
         res.resume();
         res.on('end', () =>
@@ -138,7 +139,7 @@ export function sendUnit(unitBytes: Uint8Array, options: SendOptions): Promise<R
     const requestOptions: https.RequestOptions = {
       method: 'POST',
       headers: { 'content-type': 'application/vnd.vep-signed+json', 'content-length': unitBytes.length },
-      timeout: options.timeoutMs ?? 30_000,
+      timeout: options.timeoutMs ?? TRANSMISSION_TIMEOUTS.requestMs,
       agent: false,
       ...tlsOptions,
     };

@@ -392,7 +392,7 @@ async function flipEveryFile(t: ExecutionContext, world: World, good: string, fi
 
       stick.insert();
       await wait(() => refused.length === flips + 1, `the station refuses ${what}`, () => station.idle());
-      t.is(resultsScreenOf(station.actor.getSnapshot()), 'device-refused');
+      await resultsUntil(station, 'device-refused');
       t.true(refused[flips]?.includes(name), `the audit entry names ${name}: ${refused[flips] ?? ''}`);
       const text = station.actor.getSnapshot().context.deviceRefusalText ?? '';
       // The station's own cabin-1 read names its cabin; any other file is named by its file name.

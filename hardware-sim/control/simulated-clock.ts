@@ -8,6 +8,7 @@ import { err, ok, type Result } from '../../shared/result.ts';
 
 export class SimulatedClock {
   private offsetMs = 0;
+  private readonly listeners = new Set<(offsetMs: number) => void>();
 
   now(): Date {
     return new Date(Date.now() + this.offsetMs);
@@ -22,11 +23,24 @@ export class SimulatedClock {
    */
   startAt(at: Date): void {
     this.offsetMs = at.getTime() - Date.now();
+    this.changed();
+  }
+
+  /** Its distance from this machine's clock: what the device bridge pushes to station processes. */
+  get offset(): number {
+    return this.offsetMs;
+  }
+
+  /** Called with the new offset after every start, advance or set. Returns the unsubscribe function. */
+  onChange(listener: (offsetMs: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   advance(ms: number): Result<void, string> {
     if (!Number.isFinite(ms) || ms < 0) return err('the simulated clock only moves forward');
     this.offsetMs += ms;
+    this.changed();
     return ok(undefined);
   }
 
@@ -35,5 +49,9 @@ export class SimulatedClock {
     if (Number.isNaN(delta)) return err('not a date');
     if (delta < 0) return err(`the simulated clock only moves forward (it is ${this.now().toISOString()})`);
     return this.advance(delta);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener(this.offsetMs);
   }
 }

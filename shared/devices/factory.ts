@@ -2,7 +2,9 @@
  * The one device factory: real or simulated hardware is chosen by configuration, never by code
  * edits. Every simulated device runs the same host driver as the real one (only the transport or
  * file-system layer differs), and simulator modules are loaded only when a configuration asks for
- * them, so a station on real hardware never loads hardware-sim/.
+ * them, so a station on real hardware never loads hardware-sim/. `kind: 'bridge'` reaches the
+ * simulated devices of another process (the simulator's, over its device bridge socket: see
+ * shared/devices/bridge/protocol.ts), so each `vep start` station runs in its own process.
  *
  * Configuration errors throw (broken configuration); opening devices is lazy, so creating them
  * does no I/O and cannot fail: their operations report typed errors instead.
@@ -20,6 +22,9 @@ import { nodeFileSystem } from './consolidation/file-system.ts';
 import { FsConsolidationDevice } from './consolidation/fs-consolidation-device.ts';
 import { nodeHidOpener } from './hid/node-hid-transport.ts';
 import type { HidTransportOpener } from './hid/transport.ts';
+import { bridgeHidOpener } from './bridge/bridge-hid.ts';
+import { bridgeMedium } from './bridge/bridge-medium.ts';
+import { BridgedScanner } from './bridge/bridge-scanner.ts';
 import { HidKeypad } from './keypad/hid-keypad.ts';
 import type { Keypad } from './keypad/keypad.ts';
 import { SaneScanner } from './scanner/sane-scanner.ts';
@@ -32,23 +37,28 @@ const hidDevice = z.union([
   z.strictObject({ path: z.string().min(1) }),
   z.strictObject({ vendorId: z.number().int().min(0).max(0xffff), productId: z.number().int().min(0).max(0xffff) }),
 ]);
+/** The simulator's device bridge (hardware-sim/bridge/): a unix socket path. */
+const bridgeSocket = z.string().min(1).max(107);
 const timeoutMs = z.number().int().min(10).max(60_000).default(3000);
 const profile = z.enum(['navigation', 'two-switch']).default('navigation');
 
 export const ActivationReaderConfigSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('real'), device: hidDevice, timeoutMs }),
   z.strictObject({ kind: z.literal('simulated'), name: simName.default('activation-reader'), timeoutMs }),
+  z.strictObject({ kind: z.literal('bridge'), socket: bridgeSocket, name: simName, timeoutMs }),
 ]);
 
 export const KeypadConfigSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('real'), device: hidDevice, profile }),
   z.strictObject({ kind: z.literal('simulated'), name: simName.default('keypad'), profile }),
+  z.strictObject({ kind: z.literal('bridge'), socket: bridgeSocket, name: simName, profile }),
 ]);
 
 /** A barcode DNI reader in keyboard-wedge mode (hid/PROTOCOL.md section 6). */
 export const DniReaderConfigSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('real'), device: hidDevice }),
   z.strictObject({ kind: z.literal('simulated'), name: simName.default('dni-reader') }),
+  z.strictObject({ kind: z.literal('bridge'), socket: bridgeSocket, name: simName }),
 ]);
 
 export const ConsolidationConfigSchema = z.discriminatedUnion('kind', [
@@ -70,6 +80,14 @@ export const ConsolidationConfigSchema = z.discriminatedUnion('kind', [
     inserted: z.boolean().default(true),
     maxReadBytes: z.number().int().positive().optional(),
   }),
+  /** A simulated medium of the simulator process; it keeps its faults and write-once rules there. */
+  z.strictObject({
+    kind: z.literal('bridge'),
+    socket: bridgeSocket,
+    name: simName,
+    writeOnce: z.boolean().default(false),
+    maxReadBytes: z.number().int().positive().optional(),
+  }),
 ]);
 
 export const ScannerConfigSchema = z.discriminatedUnion('kind', [
@@ -87,6 +105,7 @@ export const ScannerConfigSchema = z.discriminatedUnion('kind', [
     dpi: z.number().int().min(50).max(1200).default(150),
     feeder: z.boolean().default(false),
   }),
+  z.strictObject({ kind: z.literal('bridge'), socket: bridgeSocket, name: simName }),
 ]);
 
 const driverTuning = {
@@ -179,6 +198,8 @@ export async function createDevices(rawConfig: unknown, options: CreateDevicesOp
     let opener: HidTransportOpener;
     if (ar.kind === 'real') {
       opener = nodeHidOpener(ar.device);
+    } else if (ar.kind === 'bridge') {
+      opener = bridgeHidOpener(ar.socket, { device: 'activation-reader', name: ar.name });
     } else {
       const reader = sim().activationReader(ar.name);
       opener = () => Promise.resolve(reader.openHost());
@@ -192,6 +213,8 @@ export async function createDevices(rawConfig: unknown, options: CreateDevicesOp
     let opener: HidTransportOpener;
     if (kp.kind === 'real') {
       opener = nodeHidOpener(kp.device);
+    } else if (kp.kind === 'bridge') {
+      opener = bridgeHidOpener(kp.socket, { device: 'keypad', name: kp.name, profile: kp.profile });
     } else {
       const device = sim().keypad(kp.name, kp.profile);
       opener = () => Promise.resolve(device.openHost());
@@ -205,6 +228,8 @@ export async function createDevices(rawConfig: unknown, options: CreateDevicesOp
     let opener: HidTransportOpener;
     if (dr.kind === 'real') {
       opener = nodeHidOpener(dr.device);
+    } else if (dr.kind === 'bridge') {
+      opener = bridgeHidOpener(dr.socket, { device: 'dni-reader', name: dr.name });
     } else {
       const device = sim().dniReader(dr.name);
       opener = () => Promise.resolve(device.openHost());
@@ -212,6 +237,8 @@ export async function createDevices(rawConfig: unknown, options: CreateDevicesOp
     dniReader = new HidDniReader(opener);
   }
 
+  // Bridge connections (media, scanner) to end with the devices.
+  const bridged: Array<{ close(): void }> = [];
   let consolidation: ConsolidationDevice | undefined;
   const cd = config.consolidation;
   if (cd?.kind === 'real') {
@@ -232,6 +259,22 @@ export async function createDevices(rawConfig: unknown, options: CreateDevicesOp
         return ok(undefined);
       },
     });
+  } else if (cd?.kind === 'bridge') {
+    const medium = bridgeMedium(cd.socket, { name: cd.name, writeOnce: cd.writeOnce });
+    bridged.push(medium);
+    consolidation = new FsConsolidationDevice(medium.fileSystem, {
+      mountPath: medium.mountPath,
+      writeOnce: cd.writeOnce,
+      maxReadBytes: cd.maxReadBytes,
+      eject: async () => {
+        try {
+          await medium.eject();
+          return ok(undefined);
+        } catch (e) {
+          return err(e instanceof Error ? e.message : String(e));
+        }
+      },
+    });
   }
 
   let scanner: Scanner | undefined;
@@ -240,6 +283,10 @@ export async function createDevices(rawConfig: unknown, options: CreateDevicesOp
     scanner = new SaneScanner({ device: sc.device, dpi: sc.dpi, mode: sc.mode, source: sc.source, scanimagePath: sc.scanimagePath });
   } else if (sc?.kind === 'simulated') {
     scanner = sim().scanner(sc.name, { dpi: sc.dpi, feeder: sc.feeder });
+  } else if (sc?.kind === 'bridge') {
+    const bridgedScanner = new BridgedScanner(sc.socket, sc.name);
+    bridged.push(bridgedScanner);
+    scanner = bridgedScanner;
   }
 
   // PRINTER: created by the printer helper's factory (shared/devices/printer/factory.ts). It opens
@@ -250,6 +297,7 @@ export async function createDevices(rawConfig: unknown, options: CreateDevicesOp
     const created = await createPrinter(config.printer);
     if (!created.ok) {
       await Promise.all([activationReader?.close(), keypad?.close(), dniReader?.close()]);
+      for (const b of bridged) b.close();
       return err({ kind: 'printer', error: created.error });
     }
     printer = created.value;
@@ -265,6 +313,7 @@ export async function createDevices(rawConfig: unknown, options: CreateDevicesOp
     hardware,
     async close() {
       await Promise.all([activationReader?.close(), keypad?.close(), dniReader?.close(), printer?.printer.close()]);
+      for (const b of bridged) b.close();
     },
   });
 }

@@ -51,6 +51,7 @@ function asRemoved(e: ActivationError): ActivationError {
 export class HidActivationReader implements ActivationReader {
   private readonly timeoutMs: number;
   private transport: HidTransport | undefined;
+  private opening: Promise<Step<HidTransport>> | undefined;
   private readonly assembler = new FrameAssembler();
   private seq = 0;
   private pending: Pending | undefined;
@@ -225,7 +226,20 @@ export class HidActivationReader implements ActivationReader {
     return run;
   }
 
-  private async ensureTransport(): Promise<Step<HidTransport>> {
+  /**
+   * One opening at a time: onChange() and a first operation racing must share it, as a device
+   * that allows one open handle (the simulator's, through the device bridge) refuses the second.
+   */
+  private ensureTransport(): Promise<Step<HidTransport>> {
+    if (this.opening !== undefined) return this.opening;
+    const opening = this.openOnce().finally(() => {
+      if (this.opening === opening) this.opening = undefined;
+    });
+    this.opening = opening;
+    return opening;
+  }
+
+  private async openOnce(): Promise<Step<HidTransport>> {
     if (this.closed) return err({ kind: 'reader-disconnected', detail: 'driver closed' });
     if (this.transport !== undefined) return ok(this.transport);
     const opened = await this.openTransport();

@@ -249,7 +249,7 @@ test('secrecy: no stored byte or row, audit entry, device byte, stick file or ti
 
   // 2. Every row of every table: only the columns the rule allows, and no nonce or time in any value.
   const allowed: Record<string, readonly string[]> = {
-    station: ['id', 'phase', 'activations_issued', 'assisted_voters', 'observations'],
+    station: ['id', 'phase', 'activations_issued', 'assisted_voters', 'observations', 'installation_observations'],
     elector: ['dni', 'padron_order', 'surnames', 'given_names', 'outcome', 'holds_device'],
     member: ['dni', 'role', 'taken_from_line'],
   };

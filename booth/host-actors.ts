@@ -110,8 +110,9 @@ async function runPuestaACero(parts: HostParts): Out<'runPuestaACero'> {
   const report = puestaACeroReport({ ...header(parts), tally });
   const printed = await print(parts, report);
   if (!printed.ok) return err({ kind: 'printer-fault', fault: printed.error });
-  const opened = parts.store.openVoting(sha256Hex(documentToPlainText(report)));
-  return opened.ok ? ok(undefined) : err({ kind: opened.error.kind === 'not-empty' ? 'store-not-empty' : 'storage-fault' });
+  const zeroReportHash = sha256Hex(documentToPlainText(report));
+  const opened = parts.store.openVoting(zeroReportHash);
+  return opened.ok ? ok({ zeroReportHash }) : err({ kind: opened.error.kind === 'not-empty' ? 'store-not-empty' : 'storage-fault' });
 }
 
 function readFailure(e: ActivationError): 'device-missing' | 'write-failed' {

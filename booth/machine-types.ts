@@ -175,8 +175,11 @@ export interface BoothActorContracts {
    * Proves the store empty (every counter 0) and prints the puesta a cero report: every contest
    * and option with 0, election id, mesa, cabin id, software code, package hash, time to the
    * second. Prints nothing if any counter is not 0.
+   *
+   * Answers the SHA-256 of the printed report's text (what the store and the signed cabin results
+   * record), which the cabin's audit log also records so the results station can tie the two.
    */
-  runPuestaACero: { input: undefined; output: Result<void, PuestaACeroFailure> };
+  runPuestaACero: { input: undefined; output: Result<{ readonly zeroReportHash: string }, PuestaACeroFailure> };
   /** Reads the inserted activation device and verifies its token (not consumed, not replayed). */
   verifyToken: { input: undefined; output: Result<AcceptedToken, TokenRefusal> };
   /**

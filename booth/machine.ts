@@ -389,7 +389,14 @@ export function createBoothMachine(ports: BoothPorts) {
               target: 'ready',
               actions: [
                 assign({ printerFault: null }),
-                { type: 'audit', params: { event: 'puesta-a-cero.printed', message: 'store empty, zero report printed' } },
+                {
+                  type: 'audit',
+                  params: ({ event }) => ({
+                    event: 'puesta-a-cero.printed',
+                    // The report's hash ties this log to the signed cabin results (zeroReportHash), checked at the results station.
+                    message: `store empty, zero report printed (sha256 ${event.output.ok ? event.output.value.zeroReportHash : 'unknown'})`,
+                  }),
+                },
                 { type: 'audit', params: { event: 'voting.opened', message: 'cabin open for voting' } },
               ],
             },

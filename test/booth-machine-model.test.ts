@@ -42,7 +42,7 @@ const ACTOR_OUTPUTS: { [K in BoothActorName]: readonly unknown[] } = {
   selfCheck: [ok(undefined), err({ kind: 'software-unauthorized' })],
   verifyPresidentCredential: [ok(undefined), err('not-president')],
   runPuestaACero: [
-    ok(undefined),
+    ok({ zeroReportHash: 'ab'.repeat(32) }),
     err({ kind: 'printer-fault', fault: { kind: 'paper-out' } }),
     err({ kind: 'store-not-empty' }),
   ],

@@ -11,7 +11,7 @@ import type { BoothScreen } from '../booth/machine-types.ts';
 import { DEFAULT_BOOTH_TIMEOUTS } from '../booth/timeouts.ts';
 import { startKioskServer } from '../booth/ui/server.ts';
 import { err, ok } from '../shared/result.ts';
-import { EG2026_CLOSE_AT, loadEg2026, PRESIDENT, startBooth, type BoothHarness } from './helpers/booth-harness.ts';
+import { EG2026_CLOSE_AT, FAKE_ZERO_REPORT_HASH, loadEg2026, PRESIDENT, startBooth, type BoothHarness } from './helpers/booth-harness.ts';
 import { everyScreen, gatedHandlers } from './helpers/booth-screen-walk.ts';
 import { axeViolations, launchKioskBrowser, waitForScreen } from './helpers/booth-ui-browser.ts';
 
@@ -78,7 +78,7 @@ test.serial('every cabin screen passes axe-core with 0 violations', async (t) =>
   answer('verifyPresidentCredential', ok(undefined));
   await settled();
   await scan(page, booth, 'puesta-a-cero');
-  answer('runPuestaACero', ok(undefined));
+  answer('runPuestaACero', ok({ zeroReportHash: FAKE_ZERO_REPORT_HASH }));
   await settled();
   await scan(page, booth, 'ready');
 

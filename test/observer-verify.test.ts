@@ -8,6 +8,7 @@ import { IDENTITY_SUMMARY_FILE_NAME, NON_VOTERS_FILE_NAME } from '../shared/resu
 import { MESA_RESULT_FILE_NAME, PACKAGE_COPY_FILE_NAME, buildMesaResult, sealActaData, signActaAsMember, type ActaData } from '../shared/results/mesa-result.ts';
 import { freezeTally } from '../shared/tally/tally.ts';
 import { formatDeviceReport, verifyDevice, type DeviceReport } from '../shared/observer/verify-device.ts';
+import { checkDeviceFiles } from '../shared/results/device-files.ts';
 import { PRIMARIAS2025 } from './helpers/ballots.ts';
 import { runCli } from './helpers/cli.ts';
 import { buildMesaDevice, type MesaDevice } from './helpers/mesa-device.ts';
@@ -174,6 +175,22 @@ test('a used nonce found in two cabins (one activation, two ballots) fails', (t)
   t.false(report.ok);
   t.deepEqual(failedChecks(report), new Set(['nonces-disjoint']));
   t.regex(report.checks.find((c) => c.check === 'nonces-disjoint')?.message ?? '', /1 used activation nonce hash\(es\) appear in more than one cabin/);
+});
+
+test("a cabin whose signed results name a puesta a cero its audit log never recorded fails, at vep verify and at the results station", (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-'));
+  t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  // Both files are validly signed by cabin-2; only tying the results to the log shows it.
+  const device = buildMesaDevice(path.join(tmp, 'device'), { keysDir: getBase().device.keysDir, cabinLoggingOtherZeroReport: 'cabin-2' });
+  const report = verify(device.dir);
+  t.false(report.ok);
+  const failed = report.checks.filter((c) => c.status === 'fail');
+  t.deepEqual(failed.map((c) => c.file), [AUDIT_EXPORT_FILE_NAME('cabin-2')]);
+  t.regex(failed[0]?.message ?? '', /does not record the puesta a cero/u);
+
+  const files = new Map(fs.readdirSync(device.dir).map((name) => [name, new Uint8Array(fs.readFileSync(path.join(device.dir, name)))]));
+  const problems = checkDeviceFiles(files, device.pkg);
+  t.deepEqual(problems.map((p) => p.file), [AUDIT_EXPORT_FILE_NAME('cabin-2')]);
 });
 
 test('a manual-count device verifies with the recount and absent cabin files as warnings', (t) => {

@@ -404,7 +404,7 @@ test('a second, cross-cabin use of one activation is refused: cabin-2 reusing a 
     pkg: world.device.pkg,
     cabinId: 'cabin-2',
     softwareCode: first.value.softwareCode,
-    zeroReportHash: first.value.zeroReportHash,
+    zeroReportHash: own.value.zeroReportHash,
     ballots,
     usedNonceHashes: first.value.usedNonceHashes.slice(0, ballots.length),
     // Its own head: the cabin's audit log export on the stick still matches; only the nonces clash.

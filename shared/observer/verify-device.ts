@@ -50,6 +50,7 @@ import {
   CABIN_RESULTS_FILE_NAME,
   describeCabinResultsProblem,
   verifyCabinResults,
+  zeroReportLogged,
   type VerifiedCabinResults,
 } from '../results/cabin-results.ts';
 import {
@@ -184,7 +185,7 @@ export function verifyDevice(options: VerifyDeviceOptions): DeviceReport {
 
   const known = new Set<string>([PACKAGE_COPY_FILE_NAME, MESA_RESULT_FILE_NAME, IDENTITY_SUMMARY_FILE_NAME]);
   /** Signed heads by audit role, from the files that verified. */
-  const heads = new Map<string, { head: AuditLogHead; file: string }>();
+  const heads = new Map<string, { head: AuditLogHead; file: string; zeroReportHash?: string }>();
   const failedRoles = new Set<string>();
 
   // Mesa result.
@@ -230,7 +231,7 @@ export function verifyDevice(options: VerifyDeviceOptions): DeviceReport {
       continue;
     }
     cabins.set(cabinId, verified.value);
-    heads.set(cabinId, { head: verified.value.auditLogHead, file: name });
+    heads.set(cabinId, { head: verified.value.auditLogHead, file: name, zeroReportHash: verified.value.zeroReportHash });
     add('cabin-results', name, 'pass', `${cabinId}: ${verified.value.ballotCount} ballot(s), signed tally equal to a recount of its ballots`);
   }
 
@@ -280,6 +281,10 @@ export function verifyDevice(options: VerifyDeviceOptions): DeviceReport {
     const verified = verifyAuditExport(read.bytes, bound.head, { role });
     if (!verified.ok) {
       for (const p of verified.error) add('audit-export', name, 'fail', `audit log of ${role}: ${describeAuditExportProblem(p)}`);
+      continue;
+    }
+    if (bound.zeroReportHash !== undefined && !zeroReportLogged(verified.value.entries, bound.zeroReportHash)) {
+      add('audit-export', name, 'fail', `audit log of ${role} does not record the puesta a cero (sha256 ${bound.zeroReportHash}) named in ${bound.file}`);
       continue;
     }
     const tail = verified.value.unsignedTail;

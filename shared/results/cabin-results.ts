@@ -46,6 +46,15 @@ export function CABIN_RESULTS_FILE_NAME(cabinId: string): string {
   return `resultados-${cabinId}.vep`;
 }
 
+/**
+ * Whether a cabin's audit log records the puesta a cero its signed results name: the cabin logs
+ * `puesta-a-cero.printed` with the report's sha256, so a results file cannot claim a zero report
+ * the cabin never printed (both are signed by the cabin, but the log is hash-chained from boot).
+ */
+export function zeroReportLogged(entries: readonly { readonly event: string; readonly message: string }[], zeroReportHash: string): boolean {
+  return entries.some((entry) => entry.event === 'puesta-a-cero.printed' && entry.message.includes(`sha256 ${zeroReportHash}`));
+}
+
 export interface CabinAuditHead {
   readonly sequence: number;
   readonly hash: string;

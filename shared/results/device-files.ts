@@ -28,7 +28,7 @@ import { verifyAuditExport, auditExportRoleOfFileName, describeAuditExportProble
 import type { AuditLogHead } from '../audit/entry.ts';
 import { sha256Hex } from '../crypto/hash.ts';
 import type { VerifiedPackage } from '../election/package.ts';
-import { CABIN_RESULTS_FILE_NAME, describeCabinResultsProblem, verifyCabinResults } from './cabin-results.ts';
+import { CABIN_RESULTS_FILE_NAME, describeCabinResultsProblem, verifyCabinResults, zeroReportLogged } from './cabin-results.ts';
 import { describeIdentitySummaryProblem, IDENTITY_SUMMARY_FILE_NAME, NON_VOTERS_FILE_NAME, verifyIdentitySummary } from './identity-summary.ts';
 import { describeMesaResultProblem, MESA_RESULT_FILE_NAME, PACKAGE_COPY_FILE_NAME, verifyMesaResult } from './mesa-result.ts';
 
@@ -73,7 +73,7 @@ export interface DeviceFileProblem {
   readonly screen: string;
 }
 
-type Binder = { ok: true; head: AuditLogHead; nonVotersSha256?: string } | { ok: false };
+type Binder = { ok: true; head: AuditLogHead; nonVotersSha256?: string; zeroReportHash?: string } | { ok: false };
 
 /**
  * Checks each file of `files` (name → bytes, as read from the device) on its own and against the
@@ -103,7 +103,7 @@ export function checkDeviceFiles(files: ReadonlyMap<string, Uint8Array>, pkg: Ve
         break;
       case 'cabin-results': {
         const verified = verifyCabinResults(bytes, { pkg, expectedCabinId: kind.cabinId });
-        binders.set(name, verified.ok ? { ok: true, head: verified.value.auditLogHead } : { ok: false });
+        binders.set(name, verified.ok ? { ok: true, head: verified.value.auditLogHead, zeroReportHash: verified.value.zeroReportHash } : { ok: false });
         if (!verified.ok) refuse(name, verified.error.map(describeCabinResultsProblem).join('; '), NOT_VERIFIED);
         break;
       }
@@ -139,6 +139,9 @@ export function checkDeviceFiles(files: ReadonlyMap<string, Uint8Array>, pkg: Ve
         else {
           const verified = verifyAuditExport(bytes, binder.head, { role: kind.role });
           if (!verified.ok) refuse(name, `audit log of ${kind.role}: ${verified.error.map(describeAuditExportProblem).join('; ')}`, 'no coincide con el registro de auditoría firmado por su estación');
+          else if (binder.zeroReportHash !== undefined && !zeroReportLogged(verified.value.entries, binder.zeroReportHash)) {
+            refuse(name, `audit log of ${kind.role} does not record the puesta a cero (sha256 ${binder.zeroReportHash}) its signed results name`, 'no registra la puesta a cero que declaran los resultados de la cabina');
+          }
         }
         break;
       }

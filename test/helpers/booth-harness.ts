@@ -39,6 +39,9 @@ export const BOOTH_ACTOR_NAMES = [
   'writeResultsToConsolidation',
 ] as const satisfies readonly BoothActorName[];
 
+/** What the fake puesta a cero answers as its report's hash. */
+export const FAKE_ZERO_REPORT_HASH = 'ab'.repeat(32);
+
 export function loadEg2026(): ElectionDefinition {
   const loaded = loadElectionDefinitionFile(path.join(import.meta.dirname, '..', 'fixtures', 'eg2026', 'definition.json'));
   if (!loaded.ok) throw new Error(`eg2026 fixture does not load: ${JSON.stringify(loaded.error)}`);
@@ -75,7 +78,7 @@ export function workingHandlers(): Handlers {
     selfCheck: () => Promise.resolve(ok(undefined)),
     verifyPresidentCredential: ({ credential }) =>
       Promise.resolve(credential.presented.join() === PRESIDENT.presented.join() ? ok(undefined) : err('not-president' as const)),
-    runPuestaACero: () => Promise.resolve(ok(undefined)),
+    runPuestaACero: () => Promise.resolve(ok({ zeroReportHash: FAKE_ZERO_REPORT_HASH })),
     verifyToken: () => Promise.resolve(ok({ handle: `token-${++tokenCount}` })),
     commitVote: () => Promise.resolve(ok(undefined)),
     markDeviceConsumed: () => Promise.resolve(ok(undefined)),

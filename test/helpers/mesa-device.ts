@@ -70,6 +70,8 @@ export interface MesaDeviceOptions {
   readonly mode?: 'electronic' | 'manual-count';
   /** Used-nonce hash of a cabin's b-th ballot; default distinct per cabin and ballot. */
   readonly nonceHash?: (cabinId: string, index: number) => string;
+  /** The cabin whose audit log records another puesta a cero than its signed results name. */
+  readonly cabinLoggingOtherZeroReport?: string;
   /** ISO time the acta is closed; default the election date at 23:10:05Z. */
   readonly closedAt?: string;
 }
@@ -152,7 +154,11 @@ export function buildMesaDevice(dir: string, options: MesaDeviceOptions = {}): M
     offset += count;
     ballots[cabinId] = mine;
     const log = memoryLog(cabinId, start);
-    logAll(log, ['station.boot', 'software.verified', 'package.verified', 'puesta-a-cero.printed', 'voting.opened']);
+    logAll(log, ['station.boot', 'software.verified', 'package.verified']);
+    // As the cabin logs it: the report's hash ties the log to the signed results (zeroReportLogged).
+    const logged = options.cabinLoggingOtherZeroReport === cabinId ? zeroReportHash(`${cabinId} (another report)`) : zeroReportHash(cabinId);
+    log.append('puesta-a-cero.printed', { message: `store empty, zero report printed (sha256 ${logged})` });
+    logAll(log, ['voting.opened']);
     for (let b = 0; b < mine.length; b++) log.append('ballot.committed', { message: 'a ballot was stored' });
     logAll(log, ['voting.closed']);
     const nonceHash = options.nonceHash ?? ((id: string, b: number) => createHash('sha256').update(`${id}-nonce-${b}-${options.seed ?? 2026}`).digest('hex'));

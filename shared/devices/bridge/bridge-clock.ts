@@ -18,6 +18,7 @@ export async function connectBridgeClock(socketPath: string, onLost?: (reason: s
   if (!opened.ok) return err(opened.error.message);
   const connection = opened.value;
   let offsetMs: number | undefined;
+  connection.hold();
   const first = new Promise<boolean>((resolve) => {
     connection.onMessage((message) => {
       if (message.t !== 'clock') return;
@@ -29,7 +30,9 @@ export async function connectBridgeClock(socketPath: string, onLost?: (reason: s
       onLost?.(reason);
     });
   });
-  if (!(await first) || offsetMs === undefined) return err('the device bridge closed before telling the time');
+  const told = await first;
+  connection.release();
+  if (!told || offsetMs === undefined) return err('the device bridge closed before telling the time');
   return ok({
     read: () => new Date(Date.now() + (offsetMs ?? 0)),
     close: () => connection.close(),

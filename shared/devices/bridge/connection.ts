@@ -21,15 +21,15 @@ export class BridgeConnection {
   private readonly queued: ServerMessage[] = [];
   private readonly closeListeners: Array<(reason: string) => void> = [];
   private closedReason: string | undefined;
+  private holds = 0;
 
   private constructor(private readonly socket: net.Socket) {}
 
   /** Connects to the bridge at `socketPath` and opens `what` there. */
   static open(socketPath: string, what: OpenMessage): Promise<Result<BridgeConnection, BridgeOpenError>> {
     return new Promise((resolve) => {
+      // Kept referenced while opening; afterwards only while a caller waits on it (hold()).
       const socket = net.createConnection({ path: socketPath });
-      // A device connection never keeps a station process alive on its own (its servers do).
-      socket.unref();
       const connection = new BridgeConnection(socket);
       let settled = false;
       const settle = (result: Result<BridgeConnection, BridgeOpenError>): void => {
@@ -37,6 +37,7 @@ export class BridgeConnection {
         settled = true;
         clearTimeout(timer);
         if (!result.ok) socket.destroy();
+        else socket.unref();
         resolve(result);
       };
       const timer = setTimeout(() => settle(err({ kind: 'unreachable', message: 'the device bridge did not answer' })), OPEN_TIMEOUT_MS);
@@ -67,6 +68,18 @@ export class BridgeConnection {
         },
       );
     });
+  }
+
+  /**
+   * An idle device connection never keeps a process alive on its own (a station's servers do),
+   * but one a caller is waiting on does: hold() while waiting, release() after.
+   */
+  hold(): void {
+    if (this.holds++ === 0) this.socket.ref();
+  }
+
+  release(): void {
+    if (this.holds > 0 && --this.holds === 0) this.socket.unref();
   }
 
   get closed(): boolean {
@@ -129,13 +142,19 @@ export class BridgeRpc {
     const connection = await this.connect();
     if (!connection.ok) throw errnoError(connection.error.kind === 'unreachable' ? 'ENODEV' : 'EINVAL', connection.error.message);
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      if (!connection.value.send({ t: 'call', id, call })) {
-        this.pending.delete(id);
-        reject(errnoError('ENODEV', 'the device bridge went away'));
-      }
-    });
+    const channel = connection.value;
+    channel.hold();
+    try {
+      return await new Promise((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        if (!channel.send({ t: 'call', id, call })) {
+          this.pending.delete(id);
+          reject(errnoError('ENODEV', 'the device bridge went away'));
+        }
+      });
+    } finally {
+      channel.release();
+    }
   }
 
   close(): void {

@@ -7,19 +7,23 @@
  * station, keypads, the consolidation USB stick, a second USB port at the results station, the
  * acta scanner, three blank write-once backup media) with the tester panel, and the identity
  * station, every cabin, the results station, a local computing centre and the transmission
- * station running their real hosts and screens on those devices (in this one process: the
- * simulated HID and USB devices live in the simulator's memory; issue 9 puts each station in its
- * own process). The transmission station reads the stick in the results station's port and sends
- * to the local centre, pinning its certificate (start-transmission.ts says why).
+ * station, each in a process of its own as on real hardware (start-processes.ts): `vep start`
+ * writes their configuration files (run folder, config/) and reads each screen URL from the
+ * station's output. The simulated HID devices, USB media, scanner and clock stay in this process
+ * and reach the stations through the device bridge (hardware-sim/bridge/, a unix socket in the
+ * run folder); the printers through their ptys. The transmission station reads the stick in the
+ * results station's port and sends to the local centre, pinning its certificate
+ * (start-transmission.ts says why).
  *
  * The day runs on the simulator's clock (panel: Clock), from the opening of voting on the election
- * date; the tester advances it to the close of voting. The consolidation stick
- * sits in the port the identity station and cabins share; the tester moves it to the results
- * station's port (panel: "Move medium to port"), where the transmission station reads it once the
- * results station is closed. Each start is a fresh simulacro day: the
- * stations' data folders are wiped; the key set is kept.
+ * date; every station reads it through the bridge (`--clock-bridge`), and the tester advances it to
+ * the close of voting. The consolidation stick sits in the port the identity station and cabins
+ * share; the tester moves it to the results station's port (panel: "Move medium to port"), where
+ * the transmission station reads it once the results station is closed. Each start is a fresh
+ * simulacro day: the stations' data folders are wiped; the key set is kept.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { generateKeySet, loadPublicKeys, describeKeySetError, cabinRole, publicKeyFile } from '../shared/crypto/keyset.ts';
@@ -27,17 +31,16 @@ import { loadElectionDefinitionFile, formatDefinitionIssues } from '../shared/el
 import { buildPackage, describeBuildError, describePackageError, verifyPackageBytes } from '../shared/election/package.ts';
 import { REPO_ROOT, currentSoftwareVersionCode } from '../shared/software/version-code.ts';
 import { serveSimulator, parsePort, DEFAULT_SIM_PORT, type SimulatorAttachment } from '../shared/cli/sim-commands.ts';
-import { err, ok } from '../shared/result.ts';
+import { err, ok, type Result } from '../shared/result.ts';
 import { localDateTimeToEpoch, type ElectionDefinition } from '../shared/election/definition.ts';
 import type { VerifiedPackage } from '../shared/election/package.ts';
-import { describeCabinStartError, runCabin } from '../booth/station.ts';
-import { describeIdentityStationStartError, runIdentityStation } from '../identity-station/station.ts';
-import type { BoothHost } from '../booth/host.ts';
-import { describeResultsStationStartError, runResultsStation } from '../results-station/station.ts';
-import { startCentre } from '../centre/service.ts';
+import { serveDeviceBridge } from '../hardware-sim/bridge/device-bridge.ts';
+import { parseIdentityHostConfig, type IdentityHostConfigInput } from '../identity-station/host-config.ts';
+import { parseBoothHostConfig, type BoothHostConfigInput } from '../booth/host-config.ts';
+import { parseResultsHostConfig, type ResultsHostConfigInput } from '../results-station/host-config.ts';
 import { BLANK_DEVICES, blankDevice, prepareDevices, PREPARED_VOTER_DEVICES, voterDevice } from './start-devices.ts';
-import { closeCabinsWithCredentialAfterVoting } from './start-cabin-close.ts';
-import { BACKUP_PORTS, startTransmission, TRANSMISSION_DEVICE } from './start-transmission.ts';
+import { spawnStationProcess, type StationProcess } from './start-processes.ts';
+import { BACKUP_PORTS, insertBackupMedia, TRANSMISSION_DEVICE, transmissionConfig } from './start-transmission.ts';
 
 const DEFAULT_DEFINITION = path.join(REPO_ROOT, 'test', 'fixtures', 'eg2026', 'definition.json');
 const DEFAULT_RUN_DIR = path.join(REPO_ROOT, '.vep-run');
@@ -110,7 +113,7 @@ async function start(opts: StartOptions): Promise<number> {
       scanners: [TRANSMISSION_DEVICE],
       out: path.join(opts.dir, 'tickets'),
     },
-    attachStations({ dayStart, def, pkg: verified.value, keysDir, packagePath, stationsDir, cabins }),
+    attachStations({ dayStart, def, pkg: verified.value, keysDir, packagePath, runDir: opts.dir, stationsDir, cabins }),
   );
 }
 
@@ -122,6 +125,9 @@ export const CONSOLIDATION_PORT = 'consolidation';
 /** The results station's own USB port, empty at start: the tester moves the stick there. */
 export const RESULTS_USB_PORT = 'results-usb';
 
+/** A unix socket path must fit in sockaddr_un (108 bytes with its NUL). */
+const MAX_SOCKET_PATH = 100;
+
 interface MesaRun {
   /** Where the simulacro day's clock starts: the opening of voting on the election date. */
   readonly dayStart: Date;
@@ -129,140 +135,190 @@ interface MesaRun {
   readonly pkg: VerifiedPackage;
   readonly keysDir: string;
   readonly packagePath: string;
+  readonly runDir: string;
   readonly stationsDir: string;
   readonly cabins: readonly string[];
 }
 
 type Running = { close(): Promise<void> };
 
+/** Where the device bridge listens: in the (private) run folder, or a private temp folder if its path is too long. */
+function bridgeSocketPath(runDir: string): { path: string; cleanup(): void } {
+  const inRun = path.resolve(runDir, 'devices.sock');
+  if (Buffer.byteLength(inRun) <= MAX_SOCKET_PATH) return { path: inRun, cleanup: () => fs.rmSync(inRun, { force: true }) };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-bridge-'));
+  return { path: path.join(dir, 'devices.sock'), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A station's configuration file, owner-only (it names the keys folder). */
+function writeConfig(configDir: string, name: string, config: unknown): string {
+  const file = path.join(configDir, `${name}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  return file;
+}
+
+/** The station's own parser checks what vep start writes: a refusal is a bug here, not the tester's. */
+function checked<T>(station: string, parsed: { ok: true; value: unknown } | { ok: false; error: string[] }, input: T): T {
+  if (!parsed.ok) throw new Error(`bug: vep start's ${station} config: ${parsed.error.join('; ')}`);
+  return input;
+}
+
 /**
- * Prepares the tester's activation devices and starts the identity station, every cabin, the
- * results station, the computing centre and the transmission station on the simulated devices
- * and clock.
+ * Prepares the tester's activation devices, serves the simulated devices and clock on the device
+ * bridge, and starts the identity station, every cabin, the results station, the computing
+ * centre and the transmission station, each as a process of its own on those devices.
  */
 function attachStations(run: MesaRun): SimulatorAttachment {
   return async (hardware, printerPaths) => {
     hardware.clock.startAt(run.dayStart);
-    const clock = hardware.clock.read;
-    const prepared = prepareDevices(hardware, { def: run.def, pkg: run.pkg, keysDir: run.keysDir, now: clock() });
+    const prepared = prepareDevices(hardware, { def: run.def, pkg: run.pkg, keysDir: run.keysDir, now: hardware.clock.now() });
     if (!prepared.ok) return err(prepared.error);
     hardware.usbStick(RESULTS_USB_PORT, { inserted: false });
+    insertBackupMedia(hardware);
 
     const running: Running[] = [];
+    const stations: StationProcess[] = [];
     const closeAll = async (): Promise<void> => {
-      for (const station of running.reverse()) await station.close();
+      // The stations first, all at once (each closes its stores and screen), then the bridge.
+      await Promise.all(stations.map((station) => station.stop()));
+      for (const closing of running.reverse()) await closing.close();
     };
     const failed = async (message: string) => {
       await closeAll();
       return err(message);
     };
-    const printer = (station: string) => {
-      const pty = printerPaths.get(station);
-      return pty === undefined ? undefined : ({ kind: 'escpos-serial', path: pty } as const);
-    };
+
+    const socket = bridgeSocketPath(run.runDir);
+    const bridge = await serveDeviceBridge(hardware, socket.path);
+    if (!bridge.ok) return failed(bridge.error);
+    running.push({
+      close: async () => {
+        await bridge.value.close();
+        socket.cleanup();
+      },
+    });
+    const configDir = path.join(run.runDir, 'config');
+    fs.rmSync(configDir, { recursive: true, force: true });
+    fs.mkdirSync(configDir, { recursive: true, mode: 0o700 });
+    const clockArgs = ['--clock-bridge', socket.path];
+    const bridged = { kind: 'bridge' as const, socket: socket.path };
     const common = { packagePath: run.packagePath, rootPublicKeyFile: publicKeyFile(run.keysDir, 'onpe-root'), keysDir: run.keysDir };
-    const sharedStick = { kind: 'simulated', name: CONSOLIDATION_PORT, writeOnce: false, inserted: true } as const;
-    const lines: string[] = [];
+    const printer = (station: string): Result<{ kind: 'escpos-serial'; path: string }, string> => {
+      const pty = printerPaths.get(station);
+      return pty === undefined ? err(`no simulated printer for ${station}`) : ok({ kind: 'escpos-serial', path: pty });
+    };
+    /** A station that ends on its own later is reported with why (its stderr tail). */
+    const watched = (station: StationProcess): StationProcess => {
+      station.onExit((how, tail) => {
+        process.stderr.write(`vep start: the ${station.label} process ended (${how})${tail === '' ? '' : `; its last output:\n${tail}`}\n`);
+      });
+      stations.push(station);
+      return station;
+    };
+    const screen = (label: string, args: string[], urlLine: RegExp) => spawnStationProcess({ label, args: [...args, ...clockArgs], ready: [urlLine] });
 
     const identityPrinter = printer('identity');
-    if (identityPrinter === undefined) return failed('no simulated printer for the identity station');
-    const identityStation = await runIdentityStation(
-      {
-        ...common,
-        dataDir: path.join(run.stationsDir, 'identity'),
-        devices: {
-          activationReader: { kind: 'simulated', name: 'identity', timeoutMs: 3000 },
-          // The DNI reader (panel: DNI readers) scans a DNI into the identity station as if typed.
-          dniReader: { kind: 'simulated', name: IDENTITY_DNI_READER },
-          printer: identityPrinter,
-          consolidation: sharedStick,
-        },
-      },
-      { hardware, clock },
-    );
-    if (!identityStation.ok) return failed(`identity station: ${describeIdentityStationStartError(identityStation.error)}`);
-    running.push(identityStation.value);
-    lines.push(`identity station screen: ${identityStation.value.screenUrl}`);
+    const resultsPrinter = printer('results');
+    const transmissionPrinter = printer(TRANSMISSION_DEVICE);
+    if (!identityPrinter.ok) return failed(identityPrinter.error);
+    if (!resultsPrinter.ok) return failed(resultsPrinter.error);
+    if (!transmissionPrinter.ok) return failed(transmissionPrinter.error);
 
-    const cabinHosts: BoothHost[] = [];
+    const identityInput: IdentityHostConfigInput = {
+      ...common,
+      dataDir: path.join(run.stationsDir, 'identity'),
+      devices: {
+        activationReader: { ...bridged, name: 'identity', timeoutMs: 3000 },
+        // The DNI reader (panel: DNI readers) scans a DNI into the identity station as if typed.
+        dniReader: { ...bridged, name: IDENTITY_DNI_READER },
+        printer: identityPrinter.value,
+        consolidation: { ...bridged, name: CONSOLIDATION_PORT },
+      },
+    };
+    const identityConfig = writeConfig(configDir, 'identity', checked('identity', parseIdentityHostConfig(identityInput), identityInput));
+    const cabinConfigs: string[] = [];
     for (const cabinId of run.cabins) {
       const cabinPrinter = printer(cabinId);
-      if (cabinPrinter === undefined) return failed(`no simulated printer for ${cabinId}`);
-      const cabin = await runCabin(
-        {
-          ...common,
-          cabinId,
-          dataDir: path.join(run.stationsDir, cabinId),
-          devices: { activationReader: { kind: 'simulated', name: cabinId, timeoutMs: 3000 }, printer: cabinPrinter, consolidation: sharedStick },
-        },
-        { hardware, clock },
-      );
-      if (!cabin.ok) return failed(`${cabinId}: ${describeCabinStartError(cabin.error)}`);
-      running.push(cabin.value);
-      cabinHosts.push(cabin.value.host);
-      lines.push(`${cabinId} screen: ${cabin.value.screenUrl}`);
-    }
-    const closer = closeCabinsWithCredentialAfterVoting(cabinHosts, run.def, clock);
-    running.push({ close: () => Promise.resolve(closer.stop()) });
-
-    const resultsPrinter = printer('results');
-    if (resultsPrinter === undefined) return failed('no simulated printer for the results station');
-    const results = await runResultsStation(
-      {
+      if (!cabinPrinter.ok) return failed(cabinPrinter.error);
+      const input: BoothHostConfigInput = {
         ...common,
-        dataDir: path.join(run.stationsDir, 'results'),
-        mode: 'electronic',
-        devices: {
-          activationReader: { kind: 'simulated', name: 'results', timeoutMs: 3000 },
-          printer: resultsPrinter,
-          consolidation: { kind: 'simulated', name: RESULTS_USB_PORT, writeOnce: false, inserted: false },
-        },
+        cabinId,
+        dataDir: path.join(run.stationsDir, cabinId),
+        devices: { activationReader: { ...bridged, name: cabinId, timeoutMs: 3000 }, printer: cabinPrinter.value, consolidation: { ...bridged, name: CONSOLIDATION_PORT } },
+      };
+      cabinConfigs.push(writeConfig(configDir, cabinId, checked(cabinId, parseBoothHostConfig(input), input)));
+    }
+    const resultsInput: ResultsHostConfigInput = {
+      ...common,
+      dataDir: path.join(run.stationsDir, 'results'),
+      mode: 'electronic',
+      devices: {
+        activationReader: { ...bridged, name: 'results', timeoutMs: 3000 },
+        printer: resultsPrinter.value,
+        consolidation: { ...bridged, name: RESULTS_USB_PORT },
       },
-      { hardware, clock },
-    );
-    if (!results.ok) return failed(`results station: ${describeResultsStationStartError(results.error)}`);
-    running.push(results.value);
-    lines.push(`results station screen: ${results.value.screenUrl}`);
-
+    };
+    const resultsConfig = writeConfig(configDir, 'results', checked('results', parseResultsHostConfig(resultsInput), resultsInput));
     const centreDir = path.join(run.stationsDir, 'centre');
     fs.mkdirSync(centreDir, { recursive: true, mode: 0o700 });
-    const centre = await startCentre({
-      packagePaths: [run.packagePath],
+
+    // All at once: each process spends its first seconds loading its sources.
+    const starting = [
+      screen('identity station', ['identity', 'run', '--config', identityConfig], /^identity station screen: (\S+)$/),
+      ...run.cabins.map((cabinId, i) =>
+        screen(cabinId, ['booth', 'run', '--config', cabinConfigs[i] ?? '', '--simulacro-credential-close'], /^\S+ screen: (\S+)$/),
+      ),
+      screen('results station', ['results', 'run', '--config', resultsConfig], /^results station screen: (\S+)$/),
+      spawnStationProcess({
+        label: 'computing centre',
+        args: ['center', 'serve', '--package', run.packagePath, '--keys', run.keysDir, '--db', path.join(centreDir, 'centre.db'), '--port', '0', ...clockArgs],
+        ready: [/^listening on (\S+)$/, /^certificate to pin: (\S+)$/],
+        // Its receipts and refusals (its stderr log, without the timestamp), as vep start always printed them.
+        onLine: (stream, line) => {
+          if (stream === 'stderr') process.stdout.write(`centre: ${line.replace(/^\S+Z /, '')}\n`);
+        },
+      }),
+    ];
+    const started = await Promise.all(starting);
+    for (const s of started) if (s.ok) watched(s.value);
+    const refused = started.find((s) => !s.ok);
+    if (refused !== undefined && !refused.ok) return failed(refused.error);
+    const [identity, ...rest] = started.map((s) => (s.ok ? s.value : undefined));
+    const cabins = rest.slice(0, run.cabins.length);
+    const [results, centre] = rest.slice(run.cabins.length);
+    if (identity === undefined || results === undefined || centre === undefined || cabins.some((c) => c === undefined)) {
+      return failed('bug: a station process is missing');
+    }
+    const url = (station: StationProcess, index = 0): string => station.matches[index]?.[1] ?? '';
+    const centreUrl = url(centre);
+    const centreCert = url(centre, 1);
+
+    const transmissionInput = transmissionConfig({
+      packagePath: run.packagePath,
       keysDir: run.keysDir,
-      dbFile: path.join(centreDir, 'centre.db'),
-      real: false,
-      port: 0,
-      clock,
-      onEvent: (event) =>
-        process.stdout.write(
-          event.kind === 'acknowledged'
-            ? `centre: acknowledged ${event.file} of mesa ${event.mesa}\n`
-            : `centre: refused ${event.reason}: ${event.detail}\n`,
-        ),
+      dataDir: path.join(run.stationsDir, 'transmission'),
+      bridge: socket.path,
+      stickPort: RESULTS_USB_PORT,
+      printerPath: transmissionPrinter.value.path,
+      centre: { url: centreUrl, certFile: centreCert },
     });
-    if (!centre.ok) return failed(`computing centre: ${centre.error}`);
-    running.push(centre.value);
-    lines.push(`computing centre: ${centre.value.url} (certificate ${centre.value.certFile ?? 'none: plain HTTP'})`);
-
-    const transmissionPrinter = printerPaths.get(TRANSMISSION_DEVICE);
-    if (transmissionPrinter === undefined) return failed('no simulated printer for the transmission station');
-    const transmission = await startTransmission(
-      {
-        packagePath: run.packagePath,
-        keysDir: run.keysDir,
-        dataDir: path.join(run.stationsDir, 'transmission'),
-        stickPort: RESULTS_USB_PORT,
-        printerPath: transmissionPrinter,
-        centre: { url: centre.value.url, certFile: centre.value.certFile },
-      },
-      hardware,
-      clock,
+    const transmission = await screen(
+      'transmission station',
+      ['transmission', 'run', '--config', writeConfig(configDir, 'transmission', transmissionInput)],
+      /^transmission station screen: (\S+)$/,
     );
-    if (!transmission.ok) return failed(`transmission station: ${transmission.error}`);
-    running.push(transmission.value);
-    lines.push(`transmission station screen: ${transmission.value.screenUrl ?? 'none'}`);
+    if (!transmission.ok) return failed(transmission.error);
+    watched(transmission.value);
 
-    lines.push(
+    const lines = [
+      `identity station screen: ${url(identity)}`,
+      ...run.cabins.map((cabinId, i) => `${cabinId} screen: ${url(cabins[i] ?? identity)}`),
+      `results station screen: ${url(results)}`,
+      `computing centre: ${centreUrl} (certificate ${centreCert})`,
+      `transmission station screen: ${url(transmission.value)}`,
+      `stations in their own processes (pid): ${[identity, ...cabins, results, centre, transmission.value]
+        .map((p) => `${p?.label ?? '?'} ${String(p?.pid ?? '?')}`)
+        .join(', ')}; their devices and clock on the device bridge ${socket.path}`,
       `member credentials in the panel: ${prepared.value.credentials.join(', ')} (president first)`,
       `DNI reader of the identity station in the panel: ${IDENTITY_DNI_READER} (scan a DNI instead of typing it)`,
       `activation devices: ${blankDevice(1)}..${blankDevice(BLANK_DEVICES)} (blank, for the identity station to issue tokens on);`,
@@ -274,7 +330,7 @@ function attachStations(run: MesaRun): SimulatorAttachment {
       `  then place the printed ODPE acta on the scanner ${TRANSMISSION_DEVICE} (panel: Scanners), press Reintentar on the`,
       `  transmission station screen and follow it (the stick stays in ${RESULTS_USB_PORT}; backups burn on ${BACKUP_PORTS.join(', ')})`,
       '',
-    );
+    ];
     return ok({ lines, close: closeAll });
   };
 }

@@ -1,6 +1,7 @@
 /**
- * The transmission station of `vep start` (Art. 30): its real host and coordinator's screen on
- * the simulated devices of the mesa, sending to the run's local computing centre.
+ * The transmission station of `vep start` (Art. 30): its real host and coordinator's screen, in a
+ * process of its own (`vep transmission run`), on the simulated devices of the mesa through the
+ * device bridge, sending to the run's local computing centre.
  *
  * DECISIONS (for a tester with the panel)
  * - The consolidation stick: Art. 30 puts the transmission station on the results station's
@@ -14,13 +15,12 @@
  * - The acta: the scanner `transmission` the simulator already has; the tester places the
  *   printed ODPE copy of the acta on it (panel: Scanners, "Place printed ticket").
  * - Its own printer (`transmission`) for the zero report and the constancias de transmisión.
+ * - Once the coordinator closes the station its process ends (as `vep transmission run` does);
+ *   vep start says so and keeps the rest of the mesa running.
  */
 import { publicKeyFile } from '../shared/crypto/keyset.ts';
-import { err, ok, type Result } from '../shared/result.ts';
 import type { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
 import { parseTransmissionHostConfig, type TransmissionHostConfigInput } from '../transmission-station/host-config.ts';
-import { describeTransmissionHostStartError } from '../transmission-station/host.ts';
-import { runTransmissionStation, type RunningTransmissionStation } from '../transmission-station/station.ts';
 
 /** The transmission station's printer and scanner in the simulator. */
 export const TRANSMISSION_DEVICE = 'transmission';
@@ -31,6 +31,8 @@ export interface TransmissionRun {
   readonly packagePath: string;
   readonly keysDir: string;
   readonly dataDir: string;
+  /** The simulator's device bridge socket. */
+  readonly bridge: string;
   /** The port the stick is read from (the results station's). */
   readonly stickPort: string;
   /** The escpos-serial path of the station's simulated printer. */
@@ -38,12 +40,14 @@ export interface TransmissionRun {
   readonly centre: { readonly url: string; readonly certFile: string | undefined };
 }
 
-export async function startTransmission(
-  run: TransmissionRun,
-  hardware: SimulatedHardware,
-  clock: () => Date,
-): Promise<Result<RunningTransmissionStation, string>> {
+/** The blank write-once backup media, each in its own port. */
+export function insertBackupMedia(hardware: SimulatedHardware): void {
   for (const port of BACKUP_PORTS) hardware.usbStick(port, { writeOnce: true, inserted: true });
+}
+
+/** The station's configuration file content (checked here with the station's own parser). */
+export function transmissionConfig(run: TransmissionRun): TransmissionHostConfigInput {
+  const bridged = { kind: 'bridge' as const, socket: run.bridge };
   const input: TransmissionHostConfigInput = {
     packagePath: run.packagePath,
     rootPublicKeyFile: publicKeyFile(run.keysDir, 'onpe-root'),
@@ -52,14 +56,12 @@ export async function startTransmission(
     centre: { url: run.centre.url, ...(run.centre.certFile === undefined ? {} : { certFile: run.centre.certFile }), real: false },
     devices: {
       printer: { kind: 'escpos-serial', path: run.printerPath },
-      scanner: { kind: 'simulated', name: TRANSMISSION_DEVICE },
-      consolidation: { kind: 'simulated', name: run.stickPort, writeOnce: false, inserted: false },
+      scanner: { ...bridged, name: TRANSMISSION_DEVICE },
+      consolidation: { ...bridged, name: run.stickPort, writeOnce: false },
     },
-    backupMedia: BACKUP_PORTS.map((name) => ({ kind: 'simulated' as const, name, writeOnce: true })),
+    backupMedia: BACKUP_PORTS.map((name) => ({ ...bridged, name, writeOnce: true })),
   };
   const config = parseTransmissionHostConfig(input);
   if (!config.ok) throw new Error(`bug: vep start's transmission config: ${config.error.join('; ')}`);
-  const station = await runTransmissionStation(config.value, { hardware, clock });
-  if (!station.ok) return err(describeTransmissionHostStartError(station.error));
-  return ok(station.value);
+  return input;
 }

@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { parseBoothHostConfig, type BoothHostConfig } from './host-config.ts';
 import { describeCabinStartError, runCabin } from './station.ts';
 import { untilStopSignal } from '../shared/cli/stop-signal.ts';
+import { CLOCK_BRIDGE_FLAGS, CLOCK_BRIDGE_HELP, stationClock } from '../shared/cli/clock-bridge-option.ts';
+import { closeCabinsWithCredentialAfterVoting } from './simulacro-close.ts';
 import { describePackageError, loadVerifiedPackage } from '../shared/election/package.ts';
 import { readRootPublicKeyFile } from '../shared/election/root-key.ts';
 import { prerenderPackageClips } from './accessibility/prerender.ts';
@@ -73,23 +75,46 @@ async function prepareAudio(configFile: string): Promise<number> {
   return 0;
 }
 
-async function run(configFile: string, opts: { port: number }): Promise<number> {
+interface RunOptions {
+  port: number;
+  clockBridge?: string;
+  simulacroCredentialClose: boolean;
+}
+
+async function run(configFile: string, opts: RunOptions): Promise<number> {
   const loaded = readConfig('run', configFile);
   if (loaded === undefined) return 1;
   const config = { value: loaded };
+  const clock = await stationClock('vep booth run', opts.clockBridge);
+  if (!clock.ok) {
+    process.stderr.write(`${clock.error}\n`);
+    return 1;
+  }
   const stop = untilStopSignal();
   try {
-    const cabin = await runCabin(config.value, { port: opts.port });
+    const cabin = await runCabin(config.value, { port: opts.port, clock: clock.value.clock });
     if (!cabin.ok) {
       process.stderr.write(`vep booth run: ${config.value.cabinId}: ${describeCabinStartError(cabin.error)}\n`);
       return 1;
     }
+    const definition = cabin.value.host.definition;
+    let closer: { stop(): void } | undefined;
+    if (opts.simulacroCredentialClose && definition !== undefined) {
+      if (!definition.election.simulacro) {
+        await cabin.value.close();
+        process.stderr.write('vep booth run: --simulacro-credential-close is for simulacro packages only; this package is a real election\n');
+        return 1;
+      }
+      closer = closeCabinsWithCredentialAfterVoting([cabin.value.host], definition, clock.value.clock ?? (() => new Date()));
+    }
     process.stdout.write(`${config.value.cabinId} screen: ${cabin.value.screenUrl}\nstop with Ctrl+C (SIGINT) or SIGTERM\n`);
     await stop.received;
+    closer?.stop();
     await cabin.value.close();
     return 0;
   } finally {
     stop.cancel();
+    clock.value.close();
   }
 }
 
@@ -100,7 +125,13 @@ export function registerBoothCommands(program: Command): void {
     .description('run one cabin: verify the package and software code, open its store and devices, serve its kiosk screen on 127.0.0.1')
     .requiredOption('--config <file>', 'cabin configuration (JSON: packagePath, rootPublicKeyFile, cabinId, dataDir, keysDir, devices)')
     .option('--port <port>', 'kiosk screen port on 127.0.0.1 (0: any free port)', (v) => Number.parseInt(v, 10), 0)
-    .action(async (opts: { config: string; port: number }) => {
+    .option(CLOCK_BRIDGE_FLAGS, CLOCK_BRIDGE_HELP)
+    .option(
+      '--simulacro-credential-close',
+      'simulacro only (vep start): after the close of voting, a member credential left in the reader on the ready screen closes the cabin',
+      false,
+    )
+    .action(async (opts: RunOptions & { config: string }) => {
       process.exitCode = await run(opts.config, opts);
     });
   booth

@@ -1,14 +1,15 @@
 /**
- * How a tester closes a cabin in `vep start`: after the close of voting (on the simulated clock),
+ * How a tester closes a cabin in `vep start` (`vep booth run --simulacro-credential-close`, for
+ * simulacro packages only): after the close of voting (on the simulated clock),
  * a member's credential left in the cabin's reader while it shows 'ready' closes it, as if the
  * president had chosen "close" on the cabin. The cabin screen has no close control of its own
  * (the host exposes `requestClose`), so without this a cabin run from the panel could never write
  * its results to the consolidation stick. Before the close of voting nothing happens: the
  * credential is only held, as on the real cabin.
  */
-import { screenOf } from '../booth/machine.ts';
-import type { BoothHost } from '../booth/host.ts';
-import { votingCloseAt } from '../booth/host.ts';
+import { screenOf } from './machine.ts';
+import type { BoothHost } from './host.ts';
+import { votingCloseAt } from './host.ts';
 import type { ElectionDefinition } from '../shared/election/definition.ts';
 
 const POLL_MS = 500;

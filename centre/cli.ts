@@ -1,6 +1,7 @@
 /** `vep center serve` and `vep center tally`: the reference computing-centre receiver. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { untilStopSignal } from '../shared/cli/stop-signal.ts';
+import { CLOCK_BRIDGE_FLAGS, CLOCK_BRIDGE_HELP, stationClock } from '../shared/cli/clock-bridge-option.ts';
 import type { ReceiverEvent } from './receiver.ts';
 import { startCentre } from './service.ts';
 import { describeCentreStoreError, openCentreStore } from './store.ts';
@@ -27,12 +28,19 @@ interface ServeOptions {
   host: string;
   real: boolean;
   tls: boolean;
+  clockBridge?: string;
 }
 
 async function serve(opts: ServeOptions): Promise<number> {
+  const clock = await stationClock('vep center serve', opts.clockBridge);
+  if (!clock.ok) {
+    process.stderr.write(`${clock.error}\n`);
+    return 1;
+  }
   const stop = untilStopSignal();
   try {
     const centre = await startCentre({
+      clock: clock.value.clock,
       packagePaths: opts.package,
       keysDir: opts.keys,
       dbFile: opts.db,
@@ -60,6 +68,7 @@ async function serve(opts: ServeOptions): Promise<number> {
     return 0;
   } finally {
     stop.cancel();
+    clock.value.close();
   }
 }
 
@@ -78,6 +87,7 @@ export function registerCentreCommands(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--real', 'real-election centre: refuses simulacro packages and results', false)
     .option('--no-tls', 'plain HTTP (development only)')
+    .option(CLOCK_BRIDGE_FLAGS, CLOCK_BRIDGE_HELP)
     .action(async (opts: ServeOptions) => {
       process.exitCode = await serve(opts);
     });

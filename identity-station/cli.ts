@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import { parseIdentityHostConfig } from './host-config.ts';
 import { describeIdentityStationStartError, runIdentityStation } from './station.ts';
 import { untilStopSignal } from '../shared/cli/stop-signal.ts';
+import { CLOCK_BRIDGE_FLAGS, CLOCK_BRIDGE_HELP, stationClock } from '../shared/cli/clock-bridge-option.ts';
 
-async function run(configFile: string, opts: { port: number }): Promise<number> {
+async function run(configFile: string, opts: { port: number; clockBridge?: string }): Promise<number> {
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(configFile, 'utf8'));
@@ -18,9 +19,14 @@ async function run(configFile: string, opts: { port: number }): Promise<number> 
     process.stderr.write(`vep identity run: invalid configuration ${configFile}:\n${config.error.join('\n')}\n`);
     return 1;
   }
+  const clock = await stationClock('vep identity run', opts.clockBridge);
+  if (!clock.ok) {
+    process.stderr.write(`${clock.error}\n`);
+    return 1;
+  }
   const stop = untilStopSignal();
   try {
-    const station = await runIdentityStation(config.value, { port: opts.port });
+    const station = await runIdentityStation(config.value, { port: opts.port, clock: clock.value.clock });
     if (!station.ok) {
       process.stderr.write(`vep identity run: ${describeIdentityStationStartError(station.error)}\n`);
       return 1;
@@ -31,6 +37,7 @@ async function run(configFile: string, opts: { port: number }): Promise<number> 
     return 0;
   } finally {
     stop.cancel();
+    clock.value.close();
   }
 }
 
@@ -43,7 +50,8 @@ export function registerIdentityCommands(program: Command): void {
     )
     .requiredOption('--config <file>', 'station configuration (JSON: packagePath, rootPublicKeyFile, dataDir, keysDir, devices)')
     .option('--port <port>', 'president screen port on 127.0.0.1 (0: any free port)', (v) => Number.parseInt(v, 10), 0)
-    .action(async (opts: { config: string; port: number }) => {
+    .option(CLOCK_BRIDGE_FLAGS, CLOCK_BRIDGE_HELP)
+    .action(async (opts: { config: string; port: number; clockBridge?: string }) => {
       process.exitCode = await run(opts.config, opts);
     });
 }

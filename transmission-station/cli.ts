@@ -3,14 +3,21 @@ import fs from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import readline from 'node:readline';
 import { untilStopSignal } from '../shared/cli/stop-signal.ts';
+import { CLOCK_BRIDGE_FLAGS, CLOCK_BRIDGE_HELP, stationClock } from '../shared/cli/clock-bridge-option.ts';
 import { sendDevice } from './send.ts';
-import { parseAnyTransmissionConfig, type TransmissionModuleConfig } from './host-config.ts';
+import { parseAnyTransmissionConfig, type TransmissionHostConfig, type TransmissionModuleConfig } from './host-config.ts';
 import { describeTransmissionHostStartError } from './host.ts';
 import { runTransmissionStation } from './station.ts';
 import { runTransmissionModule } from './module-station.ts';
 
+interface RunOptions {
+  port: number;
+  console: boolean;
+  clockBridge?: string;
+}
+
 /** `vep transmission run`: the Art. 30 station (screen or console) or, with `"mode": "module"`, the Art. 31 module (screen). */
-async function run(configFile: string, opts: { port: number; console: boolean }): Promise<number> {
+async function run(configFile: string, opts: RunOptions): Promise<number> {
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(configFile, 'utf8'));
@@ -23,11 +30,24 @@ async function run(configFile: string, opts: { port: number; console: boolean })
     process.stderr.write(`vep transmission run: invalid configuration ${configFile}:\n${parsed.error.join('\n')}\n`);
     return 1;
   }
-  if (parsed.value.mode === 'module') return runModule(parsed.value.config, opts);
-  const config = { value: parsed.value.config };
+  const clock = await stationClock('vep transmission run', opts.clockBridge);
+  if (!clock.ok) {
+    process.stderr.write(`${clock.error}\n`);
+    return 1;
+  }
+  try {
+    if (parsed.value.mode === 'module') return await runModule(parsed.value.config, opts, clock.value.clock);
+    return await runStation(parsed.value.config, opts, clock.value.clock);
+  } finally {
+    clock.value.close();
+  }
+}
+
+async function runStation(config: TransmissionHostConfig, opts: RunOptions, clock: (() => Date) | undefined): Promise<number> {
   const stop = untilStopSignal();
   try {
-    const station = await runTransmissionStation(config.value, {
+    const station = await runTransmissionStation(config, {
+      clock,
       console: opts.console,
       port: opts.port,
       onScreen: (line) => process.stdout.write(`transmission: ${line}\n`),
@@ -50,14 +70,14 @@ async function run(configFile: string, opts: { port: number; console: boolean })
   }
 }
 
-async function runModule(config: TransmissionModuleConfig, opts: { port: number; console: boolean }): Promise<number> {
+async function runModule(config: TransmissionModuleConfig, opts: RunOptions, clock: (() => Date) | undefined): Promise<number> {
   if (opts.console) {
     process.stderr.write('vep transmission run: the transmission module (mode "module") has no console mode: the operator receives each device on its screen\n');
     return 1;
   }
   const stop = untilStopSignal();
   try {
-    const module = await runTransmissionModule(config, { port: opts.port, onScreen: (line) => process.stdout.write(`transmission module: ${line}\n`) });
+    const module = await runTransmissionModule(config, { clock, port: opts.port, onScreen: (line) => process.stdout.write(`transmission module: ${line}\n`) });
     if (!module.ok) {
       process.stderr.write(`vep transmission run: ${describeTransmissionHostStartError(module.error)}\n`);
       return 1;
@@ -103,7 +123,8 @@ export function registerTransmissionCommands(program: Command): void {
     )
     .option('--port <port>', 'coordinator screen port on 127.0.0.1 (0: any free port)', (v) => Number.parseInt(v, 10), 0)
     .option('--console', 'no screen: the default choices (print the configured copies, continue, close), Enter retries a fault', false)
-    .action(async (opts: { config: string; port: number; console: boolean }) => {
+    .option(CLOCK_BRIDGE_FLAGS, CLOCK_BRIDGE_HELP)
+    .action(async (opts: RunOptions & { config: string }) => {
       process.exitCode = await run(opts.config, opts);
     });
   transmission

@@ -295,8 +295,13 @@ async function mesaDay(t: ExecutionContext, plan: MesaPlan): Promise<{ world: Wo
   t.is(verified.value.acta.data.identity?.counts.art23NotVoted, plan.art23);
   await results.close();
 
-  const verify = await runCli(['verify', usbDir, '--keys', world.keysDir], { timeoutMs: 120_000 });
+  const observerActa = path.join(world.dir, 'acta-observador.txt');
+  const verify = await runCli(['verify', usbDir, '--keys', world.keysDir, '--acta', observerActa], { timeoutMs: 120_000 });
   t.is(verify.code, 0, `vep verify: ${verify.stdout}${verify.stderr}`);
+  // The observer renders the acta from the verified data with the station's own function: it is
+  // the first printed copy, line for line, but for the time it was printed.
+  const withoutPrintTime = (text: string) => text.split('\n').filter((line) => !line.startsWith('Impresión:')).map((line) => line.trimEnd());
+  t.deepEqual(withoutPrintTime(fs.readFileSync(observerActa, 'utf8')), withoutPrintTime(actas[0] ?? ''), 'vep verify --acta renders the printed acta');
   return { world, usbDir };
 }
 

@@ -69,6 +69,9 @@ import {
 } from '../results/mesa-result.ts';
 import { auditExportBinder, classifyDeviceFile } from '../results/device-files.ts';
 import { validateFileName } from '../devices/consolidation/file-name.ts';
+import { actaCopyLabels, actaDeEscrutinio } from '../documents/acta-escrutinio.ts';
+import { documentToPlainText } from '../documents/print-document.ts';
+import { toCp850Printable } from '../devices/printer/cp850.ts';
 import { sha256Hex } from '../crypto/hash.ts';
 import { addArt23Blanks, describeArt23Problem } from '../tally/art23.ts';
 import { describeTallyMergeProblem, mergeAllTallies } from '../tally/merge.ts';
@@ -95,6 +98,13 @@ export interface DeviceReport {
   readonly checks: readonly DeviceCheck[];
   /** The acta's tally when the mesa result verified (for display). */
   readonly tally: Tally | null;
+  /**
+   * The acta de escrutinio rendered from the verified mesa result by the same pure function the
+   * results station prints with (first copy of the package's list; printed at the acta's own
+   * time), as plain text: an observer compares it line by line with the paper. Null when the
+   * mesa result did not verify.
+   */
+  readonly actaText: string | null;
 }
 
 export interface VerifyDeviceOptions {
@@ -134,12 +144,13 @@ export function verifyDevice(options: VerifyDeviceOptions): DeviceReport {
   const add = (check: string, file: string | null, status: CheckStatus, message: string): void => {
     checks.push({ check, file, status, message });
   };
-  const report = (tally: Tally | null): DeviceReport => ({
+  const report = (tally: Tally | null, actaText: string | null = null): DeviceReport => ({
     deviceDir,
     packagePath,
     ok: !checks.some((c) => c.status === 'fail'),
     checks,
     tally,
+    actaText,
   });
   const devicePath = (name: string): string => path.join(deviceDir, name);
 
@@ -391,7 +402,25 @@ export function verifyDevice(options: VerifyDeviceOptions): DeviceReport {
       for (const p of reconciled.error) add('reconciliation', null, 'fail', describeReconciliationProblem(p));
     }
   }
-  return report(acta.tally);
+  return report(acta.tally, mesa === null ? null : renderActa(pkg, mesa));
+}
+
+/** The acta as the results station printed its first copy (shared/documents/acta-escrutinio.ts). */
+function renderActa(pkg: VerifiedPackage, mesa: VerifiedMesaResult): string {
+  const definition = pkg.payload.definition;
+  const [copy] = actaCopyLabels(definition);
+  if (copy === undefined) throw new Error('bug: a verified package lists no acta copies');
+  const document = actaDeEscrutinio({
+    definition,
+    acta: mesa.acta.data,
+    actaBytes: mesa.acta.bytes,
+    copy,
+    reprint: false,
+    printedAt: new Date(mesa.acta.data.closedAt),
+    timeZone: definition.election.timezone,
+  });
+  // As the paper shows it: the printer's code page turns a few typographic characters (—) into look-alikes.
+  return documentToPlainText(document).split('\n').map(toCp850Printable).join('\n');
 }
 
 type Recount = { ok: true; tally: Tally } | { ok: false; detail: string };

@@ -4,6 +4,7 @@
  * the panel's events reach the station, the simulator's rules (write-once, faults) hold through
  * the bridge, and a bridge that goes away is the device's own typed "gone", never a throw.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -17,6 +18,7 @@ import type { KeyEvent, KeypadStatus } from '../shared/devices/keypad/keypad.ts'
 import type { DniReaderStatus, DniReading } from '../shared/devices/dni-reader/dni-reader.ts';
 import { connectBridgeClock } from '../shared/devices/bridge/bridge-clock.ts';
 import { bridgedMountPath } from '../shared/devices/bridge/protocol.ts';
+import { VEP_JS } from './helpers/cli.ts';
 
 /** Waits for what another process's socket delivers (bounded, so a broken bridge fails the test). */
 async function eventually(condition: () => boolean, what: string): Promise<void> {
@@ -281,4 +283,46 @@ test('clock: the station reads the simulator time, sees every advance, and keeps
 test('clock: no bridge at the socket is an error result', async (t) => {
   const clock = await connectBridgeClock(path.join(os.tmpdir(), `vep-no-bridge-${process.pid}.sock`));
   t.false(clock.ok);
+});
+
+test('vep sim serve --bridge: a reader and a stick of the simulator process are devices of this process; its clock too', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-br-'));
+  const socket = path.join(dir, 'devices.sock');
+  const child = spawn(process.execPath, [VEP_JS, 'sim', 'serve', '--port', '0', '--readers', 'r1', '--usb', 'u1', '--bridge', socket], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  // Starting a process (sources compiled on a busy machine) may take longer than a socket reply.
+  for (let i = 0; i < 1200 && !/stop with/.test(out) && child.exitCode === null; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  t.true(out.includes(`device bridge: ${socket}\n`), out);
+  const panel = /control panel: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1] ?? '';
+  const { activationReader, consolidation } = await devices(t, {
+    activationReader: { kind: 'bridge', socket, name: 'r1' },
+    consolidation: { kind: 'bridge', socket, name: 'u1' },
+  });
+  if (activationReader === undefined || consolidation === undefined) return t.fail();
+  const inserted = await fetch(`${panel}/activation/insert`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ reader: 'r1', device: 'd1' }),
+  });
+  t.is(inserted.status, 200);
+  const presence = await activationReader.presence();
+  t.true(presence.ok && presence.value.present);
+  t.deepEqual(await consolidation.writeFileAtomic('prueba.bin', new Uint8Array([1, 2, 3])), { ok: true, value: undefined });
+  const usb = /usb u1: (\S+)/.exec(out)?.[1] ?? '';
+  t.deepEqual(fs.readdirSync(usb), ['prueba.bin']);
+  const clock = await connectBridgeClock(socket);
+  t.true(clock.ok);
+  if (clock.ok) clock.value.close();
+
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  t.is(await exit, 0);
+  t.false((await activationReader.presence()).ok, 'the simulator gone, the reader is disconnected');
 });

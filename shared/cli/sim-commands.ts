@@ -2,9 +2,11 @@
  * `vep sim ...`: the hardware simulator for testers. `serve` runs simulated devices with the
  * control server and its panel; `control` sends one command to a running server.
  *
- * Only the printers are reachable from another process (a station opens the printed pty path
- * with its real serial driver); readers, keypads and scanners live in this process, so here they
- * serve to rehearse the panel. The simulator is imported lazily: `vep` on a station never loads it.
+ * The printers are reachable from another process as ptys (a station opens the printed path with
+ * its real serial driver); with `--bridge SOCKET` the readers, keypads, DNI readers, USB ports,
+ * scanners and the simulated clock are too, on the device bridge (hardware-sim/bridge/: stations
+ * configure `kind: "bridge"` devices and `--clock-bridge`), as `vep start` runs its stations.
+ * The simulator is imported lazily: `vep` on a station never loads it.
  */
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -38,6 +40,8 @@ export interface ServeOptions {
   keypads: string[];
   scanners: string[];
   out?: string;
+  /** Serve the devices and clock to station processes on this unix socket. */
+  bridge?: string;
 }
 
 /**
@@ -48,6 +52,16 @@ export type SimulatorAttachment = (
   hardware: SimulatedHardware,
   printerPaths: ReadonlyMap<string, string>,
 ) => Promise<Result<{ lines: string[]; close: () => Promise<void> }, string>>;
+
+/** `--bridge`: the device bridge served for as long as the simulator runs. */
+function bridgeAttachment(socket: string): SimulatorAttachment {
+  return async (hardware) => {
+    const { serveDeviceBridge } = await import('../../hardware-sim/bridge/device-bridge.ts');
+    const bridge = await serveDeviceBridge(hardware, socket);
+    if (!bridge.ok) return bridge;
+    return ok({ lines: [`device bridge: ${bridge.value.socketPath}`], close: () => bridge.value.close() });
+  };
+}
 
 export async function serveSimulator(opts: ServeOptions, attach?: SimulatorAttachment): Promise<number> {
   const { SimulatedHardware } = await import('../../hardware-sim/control/simulated-hardware.ts');
@@ -167,8 +181,9 @@ export function registerSimCommands(program: Command): void {
     .option('--keypads <names>', 'comma-separated keypad names (navigation profile)', parseNames, [])
     .option('--scanners <names>', 'comma-separated scanner names', parseNames, [])
     .option('--out <dir>', 'also write every cut ticket as DIR/<printer>/ticket-NNNN.txt and .png')
+    .option('--bridge <socket>', 'also serve the devices and the simulated clock to station processes on this unix socket (devices of kind "bridge", --clock-bridge)')
     .action(async (opts: ServeOptions) => {
-      process.exitCode = await serveSimulator(opts);
+      process.exitCode = await serveSimulator(opts, opts.bridge === undefined ? undefined : bridgeAttachment(opts.bridge));
     });
 
   sim

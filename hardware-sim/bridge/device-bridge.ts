@@ -162,12 +162,14 @@ function open(hardware: SimulatedHardware, socket: net.Socket, what: OpenMessage
         onMessage(message) {
           if (message.t !== 'call' || message.call.op !== 'scan') return void socket.destroy();
           const { id } = message;
-          void scanner.scan().then((scanned) =>
-            sendLine(socket, {
-              t: 'reply',
-              id,
-              value: scanned.ok ? { ok: true, value: { ...scanned.value, png: toBase64(scanned.value.png) } } : scanned,
-            }),
+          scanner.scan().then(
+            (scanned) =>
+              sendLine(socket, {
+                t: 'reply',
+                id,
+                value: scanned.ok ? { ok: true, value: { ...scanned.value, png: toBase64(scanned.value.png) } } : scanned,
+              }),
+            (e: unknown) => sendLine(socket, { t: 'failed', id, message: e instanceof Error ? e.message : String(e) }),
           );
         },
         onClose: () => undefined,

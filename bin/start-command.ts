@@ -23,10 +23,9 @@
  * simulacro day: the stations' data folders are wiped; the key set is kept.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { generateKeySet, loadPublicKeys, describeKeySetError, cabinRole, publicKeyFile } from '../shared/crypto/keyset.ts';
+import { generateKeySet, loadPublicKeys, describeKeySetError, cabinRole } from '../shared/crypto/keyset.ts';
 import { loadElectionDefinitionFile, formatDefinitionIssues } from '../shared/election/definition.ts';
 import { buildPackage, describeBuildError, describePackageError, verifyPackageBytes } from '../shared/election/package.ts';
 import { REPO_ROOT, currentSoftwareVersionCode } from '../shared/software/version-code.ts';
@@ -35,11 +34,18 @@ import { err, ok, type Result } from '../shared/result.ts';
 import { localDateTimeToEpoch, type ElectionDefinition } from '../shared/election/definition.ts';
 import type { VerifiedPackage } from '../shared/election/package.ts';
 import { serveDeviceBridge } from '../hardware-sim/bridge/device-bridge.ts';
-import { parseIdentityHostConfig, type IdentityHostConfigInput } from '../identity-station/host-config.ts';
-import { parseBoothHostConfig, type BoothHostConfigInput } from '../booth/host-config.ts';
-import { parseResultsHostConfig, type ResultsHostConfigInput } from '../results-station/host-config.ts';
 import { BLANK_DEVICES, blankDevice, prepareDevices, PREPARED_VOTER_DEVICES, voterDevice } from './start-devices.ts';
 import { spawnStationProcess, type StationProcess } from './start-processes.ts';
+import {
+  bridgeSocketPath,
+  cabinConfigInput,
+  centreCommand,
+  clockBridgeArgs,
+  identityConfigInput,
+  resultsConfigInput,
+  STATION_COMMANDS,
+  writeConfig,
+} from './start-stations.ts';
 import { BACKUP_PORTS, insertBackupMedia, TRANSMISSION_DEVICE, transmissionConfig } from './start-transmission.ts';
 
 const DEFAULT_DEFINITION = path.join(REPO_ROOT, 'test', 'fixtures', 'eg2026', 'definition.json');
@@ -125,9 +131,6 @@ export const CONSOLIDATION_PORT = 'consolidation';
 /** The results station's own USB port, empty at start: the tester moves the stick there. */
 export const RESULTS_USB_PORT = 'results-usb';
 
-/** A unix socket path must fit in sockaddr_un (108 bytes with its NUL). */
-const MAX_SOCKET_PATH = 100;
-
 interface MesaRun {
   /** Where the simulacro day's clock starts: the opening of voting on the election date. */
   readonly dayStart: Date;
@@ -141,27 +144,6 @@ interface MesaRun {
 }
 
 type Running = { close(): Promise<void> };
-
-/** Where the device bridge listens: in the (private) run folder, or a private temp folder if its path is too long. */
-function bridgeSocketPath(runDir: string): { path: string; cleanup(): void } {
-  const inRun = path.resolve(runDir, 'devices.sock');
-  if (Buffer.byteLength(inRun) <= MAX_SOCKET_PATH) return { path: inRun, cleanup: () => fs.rmSync(inRun, { force: true }) };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-bridge-'));
-  return { path: path.join(dir, 'devices.sock'), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** A station's configuration file, owner-only (it names the keys folder). */
-function writeConfig(configDir: string, name: string, config: unknown): string {
-  const file = path.join(configDir, `${name}.json`);
-  fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  return file;
-}
-
-/** The station's own parser checks what vep start writes: a refusal is a bug here, not the tester's. */
-function checked<T>(station: string, parsed: { ok: true; value: unknown } | { ok: false; error: string[] }, input: T): T {
-  if (!parsed.ok) throw new Error(`bug: vep start's ${station} config: ${parsed.error.join('; ')}`);
-  return input;
-}
 
 /**
  * Prepares the tester's activation devices, serves the simulated devices and clock on the device
@@ -200,9 +182,8 @@ function attachStations(run: MesaRun): SimulatorAttachment {
     const configDir = path.join(run.runDir, 'config');
     fs.rmSync(configDir, { recursive: true, force: true });
     fs.mkdirSync(configDir, { recursive: true, mode: 0o700 });
-    const clockArgs = ['--clock-bridge', socket.path];
-    const bridged = { kind: 'bridge' as const, socket: socket.path };
-    const common = { packagePath: run.packagePath, rootPublicKeyFile: publicKeyFile(run.keysDir, 'onpe-root'), keysDir: run.keysDir };
+    const clockArgs = clockBridgeArgs(socket.path);
+    const mesaRun = { packagePath: run.packagePath, keysDir: run.keysDir, bridge: socket.path };
     const printer = (station: string): Result<{ kind: 'escpos-serial'; path: string }, string> => {
       const pty = printerPaths.get(station);
       return pty === undefined ? err(`no simulated printer for ${station}`) : ok({ kind: 'escpos-serial', path: pty });
@@ -224,55 +205,42 @@ function attachStations(run: MesaRun): SimulatorAttachment {
     if (!resultsPrinter.ok) return failed(resultsPrinter.error);
     if (!transmissionPrinter.ok) return failed(transmissionPrinter.error);
 
-    const identityInput: IdentityHostConfigInput = {
-      ...common,
+    const identityInput = identityConfigInput(mesaRun, {
       dataDir: path.join(run.stationsDir, 'identity'),
-      devices: {
-        activationReader: { ...bridged, name: 'identity', timeoutMs: 3000 },
-        // The DNI reader (panel: DNI readers) scans a DNI into the identity station as if typed.
-        dniReader: { ...bridged, name: IDENTITY_DNI_READER },
-        printer: identityPrinter.value,
-        consolidation: { ...bridged, name: CONSOLIDATION_PORT },
-      },
-    };
-    const identityConfig = writeConfig(configDir, 'identity', checked('identity', parseIdentityHostConfig(identityInput), identityInput));
+      reader: 'identity',
+      // The DNI reader (panel: DNI readers) scans a DNI into the identity station as if typed.
+      dniReader: IDENTITY_DNI_READER,
+      printer: identityPrinter.value,
+      consolidationPort: CONSOLIDATION_PORT,
+    });
+    const identityConfig = writeConfig(configDir, 'identity', identityInput);
     const cabinConfigs: string[] = [];
     for (const cabinId of run.cabins) {
       const cabinPrinter = printer(cabinId);
       if (!cabinPrinter.ok) return failed(cabinPrinter.error);
-      const input: BoothHostConfigInput = {
-        ...common,
-        cabinId,
-        dataDir: path.join(run.stationsDir, cabinId),
-        devices: { activationReader: { ...bridged, name: cabinId, timeoutMs: 3000 }, printer: cabinPrinter.value, consolidation: { ...bridged, name: CONSOLIDATION_PORT } },
-      };
-      cabinConfigs.push(writeConfig(configDir, cabinId, checked(cabinId, parseBoothHostConfig(input), input)));
+      const input = cabinConfigInput(mesaRun, { cabinId, dataDir: path.join(run.stationsDir, cabinId), printer: cabinPrinter.value, consolidationPort: CONSOLIDATION_PORT });
+      cabinConfigs.push(writeConfig(configDir, cabinId, input));
     }
-    const resultsInput: ResultsHostConfigInput = {
-      ...common,
+    const resultsInput = resultsConfigInput(mesaRun, {
       dataDir: path.join(run.stationsDir, 'results'),
-      mode: 'electronic',
-      devices: {
-        activationReader: { ...bridged, name: 'results', timeoutMs: 3000 },
-        printer: resultsPrinter.value,
-        consolidation: { ...bridged, name: RESULTS_USB_PORT },
-      },
-    };
-    const resultsConfig = writeConfig(configDir, 'results', checked('results', parseResultsHostConfig(resultsInput), resultsInput));
+      reader: 'results',
+      printer: resultsPrinter.value,
+      consolidationPort: RESULTS_USB_PORT,
+    });
+    const resultsConfig = writeConfig(configDir, 'results', resultsInput);
     const centreDir = path.join(run.stationsDir, 'centre');
     fs.mkdirSync(centreDir, { recursive: true, mode: 0o700 });
 
     // All at once: each process spends its first seconds loading its sources.
     const starting = [
-      screen('identity station', ['identity', 'run', '--config', identityConfig], /^identity station screen: (\S+)$/),
+      screen('identity station', STATION_COMMANDS.identity.args(identityConfig), STATION_COMMANDS.identity.ready),
       ...run.cabins.map((cabinId, i) =>
-        screen(cabinId, ['booth', 'run', '--config', cabinConfigs[i] ?? '', '--simulacro-credential-close'], /^\S+ screen: (\S+)$/),
+        screen(cabinId, STATION_COMMANDS.cabin.args(cabinConfigs[i] ?? ''), STATION_COMMANDS.cabin.ready),
       ),
-      screen('results station', ['results', 'run', '--config', resultsConfig], /^results station screen: (\S+)$/),
+      screen('results station', STATION_COMMANDS.results.args(resultsConfig), STATION_COMMANDS.results.ready),
       spawnStationProcess({
         label: 'computing centre',
-        args: ['center', 'serve', '--package', run.packagePath, '--keys', run.keysDir, '--db', path.join(centreDir, 'centre.db'), '--port', '0', ...clockArgs],
-        ready: [/^listening on (\S+)$/, /^certificate to pin: (\S+)$/],
+        ...centreCommand({ packagePath: run.packagePath, keysDir: run.keysDir, dbFile: path.join(centreDir, 'centre.db'), bridge: socket.path }),
         // Its receipts and refusals (its stderr log, without the timestamp), as vep start always printed them.
         onLine: (stream, line) => {
           if (stream === 'stderr') process.stdout.write(`centre: ${line.replace(/^\S+Z /, '')}\n`);
@@ -304,8 +272,8 @@ function attachStations(run: MesaRun): SimulatorAttachment {
     });
     const transmission = await screen(
       'transmission station',
-      ['transmission', 'run', '--config', writeConfig(configDir, 'transmission', transmissionInput)],
-      /^transmission station screen: (\S+)$/,
+      STATION_COMMANDS.transmission.args(writeConfig(configDir, 'transmission', transmissionInput)),
+      STATION_COMMANDS.transmission.ready,
     );
     if (!transmission.ok) return failed(transmission.error);
     watched(transmission.value);

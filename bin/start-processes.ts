@@ -41,6 +41,10 @@ export interface StationProcess {
   onExit(listener: (how: string, stderrTail: string) => void): void;
   /** SIGTERM, then SIGKILL after STOP_TIMEOUT_MS; resolves once it has exited. */
   stop(): Promise<void>;
+  /** SIGKILL at once (a power cut: `vep sim day`'s cabin crash); resolves once it has exited. */
+  kill(): Promise<void>;
+  /** Resolves once the process has exited (e.g. the transmission station after its close). */
+  readonly exited: Promise<void>;
 }
 
 function tailOf(text: string): string {
@@ -125,6 +129,13 @@ export function spawnStationProcess(spec: StationProcessSpec): Promise<Result<St
         await exited;
         clearTimeout(killer);
       },
+      async kill() {
+        stopping = true;
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGKILL');
+        await exited;
+      },
+      exited,
     };
   });
 }

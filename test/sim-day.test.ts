@@ -1,7 +1,8 @@
 /**
- * `vep sim day` (issue 9): whole small mesa days with the real station hosts on simulated
- * hardware. Kept small (a few voters) for the 2-core CI; `--voters 300` is for the command line.
- * Serial: each day already keeps both cores busy (ptys, printers, SQLite).
+ * `vep sim day` (issue 9): whole small mesa days with the real stations, each in its own process
+ * on the simulator's device bridge, driven through their screens' HTTP interface. Kept small (a
+ * few voters) for the 2-core CI; `--voters 300` is for the command line. Serial: each day already
+ * keeps both cores busy (station processes, ptys, printers, SQLite).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,6 +38,8 @@ test.serial('a small day (12 voters, 2 cabins, seed 1) exits 0 and leaves ticket
   const run = await runCli(['sim', 'day', '--voters', '12', '--cabins', '2', '--seed', '1', '--out', out], { timeoutMs: 540_000 });
   t.is(run.code, 0, `${run.stdout}${run.stderr}`);
   t.regex(run.stderr, /elector 12\/12/u, 'progress lines on stderr');
+  t.regex(run.stderr, /each in its own process \(pid\): identity station \d+, cabin-1 \d+, cabin-2 \d+, computing centre \d+/u, 'every station in a process of its own');
+  t.true(fs.existsSync(path.join(out, 'config', 'cabin-1.json')), 'the configuration file vep booth run was started with');
   const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as SimDaySummary;
   t.true(summary.ok);
   t.deepEqual(failedNames(summary), []);

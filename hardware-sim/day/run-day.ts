@@ -1,21 +1,34 @@
 /**
- * `vep sim day`: a whole mesa day on the simulated hardware with the REAL station hosts, driven
- * through their event APIs (the events the screens send; no browser), then every invariant
- * checked. Stages: keys + signed package (a simulacro), printers on real ptys (socat) writing
- * every ticket as text + PNG, the identity station installed by the members' DNIs, each cabin's
- * puesta a cero, the voters (seeded random choices or a script), Art. 23 and impugnados, close,
- * escrutinio on the results station (reads the one consolidation stick, cotejo with the paper
- * count, members sign), the transmission station (Art. 30: sends to a local centre, constancias,
- * the acta image, three write-once backups), checks.
+ * `vep sim day`: a whole mesa day on the simulated hardware with the REAL stations, each in a
+ * process of its own as `vep start` runs them, driven through their screen servers' HTTP
+ * interface as the browser page does (stations.ts), then every invariant checked. Stages: keys +
+ * signed package (a simulacro), printers on real ptys (socat) writing every ticket as text + PNG,
+ * the simulator's device bridge, the identity station installed by the members' DNIs, each
+ * cabin's puesta a cero, the voters (seeded random choices or a script), Art. 23 and impugnados,
+ * close, escrutinio on the results station (reads the one consolidation stick, cotejo with the
+ * paper count, members sign), the transmission station (Art. 30: sends to a local centre,
+ * constancias, the acta image, three write-once backups), checks on the stations' data dirs and
+ * stores once their processes stopped.
  *
  * DECISIONS
- * - Every station runs in THIS process (as `vep start` does today): fast and deterministic.
- *   A cabin crash is therefore the host stopped mid-vote and a new host started on the same data
- *   dir and the same printer pty; SIGKILL of a cabin process is covered by test/booth-crash.test.ts.
- * - The transmission station is its real host (stations.ts runTransmission) with the console
+ * - Every station is its own process (`vep identity run`, `vep booth run`, `vep results run`,
+ *   `vep transmission run`, `vep center serve`; bin/start-processes.ts and bin/start-stations.ts,
+ *   shared with `vep start`), on the devices and clock this process's simulator serves on its
+ *   device bridge (a unix socket under --out, or a private temp folder when that path is too
+ *   long). Devices move here, in the simulator (readers, activation devices, paper); people's
+ *   taps and typing reach the stations only as their pages send them (POST /input).
+ * - The clock: the simulator's, from the opening of voting, running in real time; before the
+ *   close it is moved to one minute past the close of voting, since a simulacro cabin closes
+ *   with a member's credential only then (`--simulacro-credential-close`, as in `vep start`).
+ * - A cabin crash is a SIGKILL of the cabin's process mid-vote and `vep booth run` started again
+ *   on the same data dir and printer pty; the voter votes again with the same device.
+ * - The members' paper count at the cotejo is what the voters chose (the seed's or the script's
+ *   ballots, Art. 23 blanks apart), typed into the screen's form: an independent count, so
+ *   `cotejo-agrees` compares the electronic tally with what was meant, not with itself.
+ * - The transmission station (stations.ts runTransmission) is driven on its screen with the console
  *   coordinator's default choices, reading the stick in the results station's port (Art. 30: the
- *   same hardware), sending over pinned HTTPS to a centre started here (centre/service.ts on
- *   127.0.0.1); the ODPE acta copy the results printer cut is what it scans. The backups under
+ *   same hardware), sending over pinned HTTPS to the local centre's process (127.0.0.1); the ODPE
+ *   acta copy the results printer cut is what it scans. The backups under
  *   --out are copies of the three write-once media it burned.
  * - --cabins different from the definition's mesa: the definition is changed in memory (mesa.cabins)
  *   and re-validated, and the key set made for that many cabins; the summary says so.
@@ -36,20 +49,19 @@ import { MESA_RESULT_FILE_NAME, PACKAGE_COPY_FILE_NAME, verifyMesaResult, descri
 import { REPO_ROOT } from '../../shared/software/version-code.ts';
 import type { Tally } from '../../shared/tally/tally.ts';
 import { verifyDevice } from '../../shared/observer/verify-device.ts';
-import { startCentre } from '../../centre/service.ts';
 import { openCentreStore } from '../../centre/store.ts';
-import type { BoothHost } from '../../booth/host.ts';
+import { votingCloseAt } from '../../booth/host.ts';
 import { openVoteStore } from '../../booth/vote-store.ts';
 import { IDENTITY_AUDIT_FILE, identitySchedule } from '../../identity-station/host.ts';
 import { ACTA_PDF_FILE_NAME } from '../../results-station/host-actors.ts';
 import { tallyToSheet } from '../../results-station/ports.ts';
+import { entryFields } from '../../results-station/ui/view-model.ts';
 import { SimulatedHardware } from '../control/simulated-hardware.ts';
 import { loadScript, randomBallot, tallyOf } from './ballots.ts';
 import { copyBackups, copyTree } from './outputs.ts';
 import { randomIndex, seededRandom } from './prng.ts';
 import { listFiles, scanForDnis } from './secrecy-scan.ts';
 import {
-  cabinUntil,
   chooseContests,
   closeCabin,
   closeIdentity,
@@ -59,18 +71,23 @@ import {
   memberCredential,
   presentToResults,
   puestaACero,
-  resultsUntil,
   returnDevice,
   runTransmission,
+  signAtResults,
   startCabin,
+  startCentre,
   startIdentity,
   startResults,
   TRANSMISSION_DEVICE,
   USB_NAME,
   voteInCabin,
   type Mesa,
+  type RunningStation,
   type VoteHooks,
 } from './stations.ts';
+import { bridgeSocketPath } from '../../bin/start-stations.ts';
+import type { StationProcess } from '../../bin/start-processes.ts';
+import { serveDeviceBridge, type DeviceBridge } from '../bridge/device-bridge.ts';
 
 export const DAY_FAULTS = ['printer-paper-out', 'device-pulled', 'cabin-crash'] as const;
 export type DayFault = (typeof DAY_FAULTS)[number];
@@ -239,35 +256,63 @@ export async function runSimDay(options: SimDayOptions): Promise<Result<SimDaySu
 
   const hardware = new SimulatedHardware();
   hardware.usbStick(USB_NAME);
+  // The day runs on the simulator's clock from the opening of voting; every station reads it
+  // through the device bridge (`--clock-bridge`), as under `vep start`.
+  hardware.clock.startAt(new Date(identitySchedule(definition).votingOpenAt));
   const printerPaths = new Map<string, string>();
-  const opened: { close(): Promise<void> }[] = [];
+  const running = new Set<StationProcess>();
+  const track = <T extends { readonly process: StationProcess }>(station: T): T => {
+    running.add(station.process);
+    return station;
+  };
+  const socket = bridgeSocketPath(out);
+  let bridge: DeviceBridge | undefined;
   try {
     for (const station of ['identity', ...cabinIds, 'results', TRANSMISSION_DEVICE]) {
       const started = await hardware.startPrinter(station, { outputDir: path.join(out, 'impresos', station) });
       if (!started.ok) return err(`printer ${station}: ${started.error}`);
       printerPaths.set(station, started.value);
     }
+    const served = await serveDeviceBridge(hardware, socket.path);
+    if (!served.ok) return err(`device bridge: ${served.error}`);
+    bridge = served.value;
+    const configDir = path.join(out, 'config');
+    fs.mkdirSync(configDir, { recursive: true, mode: 0o700 });
     const mesa: Mesa = {
       definition,
       pkg: pkg.value,
       packagePath,
       keysDir,
       stationsDir: path.join(out, 'estaciones'),
+      configDir,
       hardware,
+      bridge: socket.path,
       printerPaths,
-      now: identitySchedule(definition).votingOpenAt,
     };
 
+    // --- the station processes, all at once (each spends its first seconds loading its sources)
+    const centreDir = path.join(out, 'centro');
+    fs.mkdirSync(centreDir, { recursive: true });
+    const starting = await Promise.allSettled([startIdentity(mesa), ...cabinIds.map((cabinId) => startCabin(mesa, cabinId))]);
+    const centreStart = await Promise.allSettled([startCentre(mesa, path.join(centreDir, 'centre.db'))]);
+    for (const s of [...starting, ...centreStart]) if (s.status === 'fulfilled') track(s.value);
+    const refused = [...starting, ...centreStart].find((s) => s.status === 'rejected');
+    if (refused !== undefined) throw refused.reason;
+    const [identityStarted, ...cabinsStarted] = starting.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
+    const centre = centreStart[0]?.status === 'fulfilled' ? centreStart[0].value : undefined;
+    if (identityStarted === undefined || centre === undefined) throw new Error('bug: a station process is missing');
+    const identity = identityStarted.screen;
+    progress(`stations started, each in its own process (pid): ${[identityStarted, ...cabinsStarted].map((st) => `${st?.process.label ?? '?'} ${String(st?.process.pid ?? '?')}`).join(', ')}, computing centre ${String(centre.process.pid)}`);
+
     // --- installation and puestas a cero
-    const identity = await startIdentity(mesa);
-    opened.push(identity);
     await installMesa(mesa, identity, voters.slice(0, 3).map((v) => v.dni));
     progress('identity station installed by the titulares');
-    const cabins = new Map<string, BoothHost>();
-    for (const cabinId of cabinIds) {
-      const cabin = await startCabin(mesa, cabinId);
+    const cabins = new Map<string, RunningStation>();
+    for (const [i, cabinId] of cabinIds.entries()) {
+      const cabin = cabinsStarted[i];
+      if (cabin === undefined) throw new Error(`bug: ${cabinId} not started`);
       cabins.set(cabinId, cabin);
-      await puestaACero(mesa, cabin, cabinId);
+      await puestaACero(mesa, cabin.screen, cabinId);
       progress(`${cabinId}: puesta a cero printed`);
     }
 
@@ -296,40 +341,40 @@ export async function runSimDay(options: SimDayOptions): Promise<Result<SimDaySu
       const reader = hardware.activationReader(cabinId);
       if (faultAt.get('device-pulled') === votes) {
         reader.insert(device);
-        await cabinUntil(cabin, 'contest', cabinId);
-        chooseContests(definition, cabin, ballot, 1);
-        await cabin.idle();
+        await cabin.screen.onScreen('contest');
+        await chooseContests(definition, cabin.screen, ballot, 1);
         reader.pull();
-        await cabinUntil(cabin, 'ready', cabinId);
+        await cabin.screen.onScreen('ready');
         faultsApplied.push(`device-pulled: vote ${votes + 1} in ${cabinId}, device pulled after the first contest; voted again with the same device`);
       }
       if (faultAt.get('cabin-crash') === votes) {
         reader.insert(device);
-        await cabinUntil(cabin, 'contest', cabinId);
-        chooseContests(definition, cabin, ballot, 1);
-        await cabin.idle();
-        await cabin.close();
+        await cabin.screen.onScreen('contest');
+        await chooseContests(definition, cabin.screen, ballot, 1);
+        // A power cut mid-vote: SIGKILL, no chance to close anything.
+        await cabin.process.kill();
+        running.delete(cabin.process);
         reader.pull();
-        cabin = await startCabin(mesa, cabinId);
+        cabin = track(await startCabin(mesa, cabinId));
         cabins.set(cabinId, cabin);
-        await cabinUntil(cabin, 'ready', cabinId);
-        faultsApplied.push(`cabin-crash: ${cabinId} stopped mid-vote (vote ${votes + 1}) and restarted on its data dir; the voter voted again with the same device`);
+        await cabin.screen.onScreen('ready');
+        faultsApplied.push(`cabin-crash: ${cabinId} process killed (SIGKILL) mid-vote (vote ${votes + 1}) and vep booth run restarted on its data dir; the voter voted again with the same device`);
       }
       let hooks: VoteHooks = {};
       if (faultAt.get('printer-paper-out') === votes) {
         const emulator = hardware.printers.emulator(cabinId);
         if (emulator === undefined) throw new Error(`bug: no printer emulator for ${cabinId}`);
-        const host = cabin;
+        const screen = cabin.screen;
         hooks = {
           beforeConfirm: () => emulator.setFault('paper-out'),
           afterConfirm: async () => {
-            await cabinUntil(host, 'printer-fault', cabinId);
+            await screen.onScreen('printer-fault');
             emulator.refillPaper();
           },
         };
         faultsApplied.push(`printer-paper-out: ${cabinId} out of paper at vote ${votes + 1}, refilled on the printer-fault screen`);
       }
-      await voteInCabin(mesa, cabin, cabinId, device, ballot, hooks);
+      await voteInCabin(mesa, cabin.screen, cabinId, device, ballot, hooks);
       await returnDevice(mesa, identity, voter.dni, device, true);
       cast.get(cabinId)?.push(ballot);
       votesPerCabin[cabinId] = (votesPerCabin[cabinId] ?? 0) + 1;
@@ -337,17 +382,21 @@ export async function runSimDay(options: SimDayOptions): Promise<Result<SimDaySu
       progress(`elector ${n + 1}/${voters.length}: voted in ${cabinId}`);
     }
 
-    // --- close
+    // --- close: the clock moves to the close of voting (cabins close with a credential only after it)
+    const closeAt = votingCloseAt(definition) + 60_000;
+    if (hardware.clock.now().getTime() < closeAt) {
+      const moved = hardware.clock.set(new Date(closeAt));
+      if (!moved.ok) return err(`clock: ${moved.error}`);
+    }
     for (const cabinId of cabinIds) {
       const cabin = cabins.get(cabinId);
       if (cabin === undefined) continue;
-      await closeCabin(mesa, cabin, cabinId);
-      await cabin.close();
+      await closeCabin(mesa, cabin.screen, cabinId);
+      await cabin.process.stop();
       progress(`${cabinId}: closed, results written to the consolidation device`);
     }
     await closeIdentity(mesa, identity);
-    await identity.close();
-    opened.length = 0;
+    await identityStarted.process.stop();
     progress('identity station closed');
 
     const stored = new Map<string, Ballot[]>();
@@ -361,42 +410,39 @@ export async function runSimDay(options: SimDayOptions): Promise<Result<SimDaySu
     }
 
     // --- escrutinio on the results station
-    mesa.now = identitySchedule(definition).votingOpenAt + 9 * 3600_000;
-    const results = await startResults(mesa);
-    opened.push(results);
-    await resultsUntil(results, 'awaiting-president');
-    await presentToResults(mesa, results, 'resultados-presidente', memberCredential(mesa, 1), 'tallied');
-    const electronic = results.actor.getSnapshot().context.result;
-    if (electronic === null) return err('the results station has no tally after reading the device');
-    results.send({ type: 'START_COTEJO' });
-    await resultsUntil(results, 'cotejo-entry');
-    // The members' paper count: what the ballots say (the cotejo sheet of the electronic tally).
-    results.send({ type: 'COTEJO_ENTERED', counts: tallyToSheet(electronic.tally) });
-    await resultsUntil(results, 'cotejo-review');
-    results.send({ type: 'RECORD_COTEJO' });
-    await resultsUntil(results, 'signing');
-    for (let m = 1; m <= definition.members.length; m++) await presentToResults(mesa, results, `firma-${m}`, memberCredential(mesa, m), 'signing');
-    results.send({ type: 'FINISH_SIGNING' });
-    await resultsUntil(results, 'closed');
-    await results.close();
-    opened.length = 0;
+    const resultsStarted = track(await startResults(mesa));
+    const results = resultsStarted.screen;
+    await results.onScreen('awaiting-president');
+    const tallied = await presentToResults(mesa, results, 'resultados-presidente', memberCredential(mesa, 1), 'tallied');
+    if (tallied.tally === null) return err('the results station has no tally after reading the device');
+    await results.input({ type: 'START_COTEJO' });
+    await results.onScreen('cotejo-entry');
+    // The members' paper count: what the voters' constancias say (the ballots they chose), typed
+    // field by field in the order of the screen's form.
+    const paper = tallyOf(definition, [...cast.values()], voters.filter((v) => v.kind === 'art23').length);
+    if (!paper.ok) return err(`paper count: ${paper.error}`);
+    const sheet = tallyToSheet(paper.value);
+    await results.input({ type: 'COTEJO_ENTERED', values: entryFields(definition, 'electronic').map((field) => sheet[field.name] ?? 0) });
+    await results.onScreen('cotejo-review');
+    await results.input({ type: 'RECORD_COTEJO' });
+    await results.onScreen('signing');
+    for (let m = 1; m <= definition.members.length; m++) await signAtResults(mesa, results, `firma-${m}`, memberCredential(mesa, m));
+    await results.input({ type: 'FINISH_SIGNING' });
+    await results.onScreen('closed');
+    await resultsStarted.process.stop();
     progress('results station: actas printed, signed by the members, mesa result written');
 
     const deviceDir = hardware.usbStick(USB_NAME).mountPath;
     const pdf = path.join(mesa.stationsDir, 'results', ACTA_PDF_FILE_NAME);
     if (fs.existsSync(pdf)) copyTree(pdf, path.join(out, 'pdf', ACTA_PDF_FILE_NAME));
 
-    // --- the transmission station sends to a local centre and burns the backups
-    const centreDir = path.join(out, 'centro');
-    fs.mkdirSync(centreDir, { recursive: true });
-    const centre = await startCentre({ packagePaths: [packagePath], keysDir, dbFile: path.join(centreDir, 'centre.db'), real: false, clock: () => new Date(mesa.now) });
-    if (!centre.ok) return err(`centre: ${centre.error}`);
+    // --- the transmission station sends to the local centre and burns the backups
     let transmission: string;
     try {
-      const sent = await runTransmission(mesa, { url: centre.value.url, certFile: centre.value.certFile });
+      const sent = await runTransmission(mesa, { url: centre.url, certFile: centre.certFile });
       transmission = `station ${sent.screen}${sent.problem === null ? '' : ` (${sent.problem})`}; ${sent.items.map((item) => `${item.kind}: ${item.status}`).join(', ') || 'nothing queued'}`;
     } finally {
-      await centre.value.close();
+      await centre.process.stop();
     }
     progress(`transmission: ${transmission}`);
 
@@ -499,7 +545,9 @@ export async function runSimDay(options: SimDayOptions): Promise<Result<SimDaySu
   } catch (e) {
     return err(e instanceof Error ? e.message : String(e));
   } finally {
-    for (const host of opened) await host.close().catch(() => undefined);
+    await Promise.all([...running].map((station) => station.stop()));
+    await bridge?.close();
+    socket.cleanup();
     await hardware.close();
   }
 }

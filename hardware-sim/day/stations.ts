@@ -1,39 +1,46 @@
 /**
- * The real station hosts of a simulated day, started in this process on the simulated hardware
- * and driven through the same events their screens send (no browser: fast). Each helper waits
- * for the screen its step ends on; a screen that never comes is a thrown Error naming it (the
- * day then fails with that message).
+ * The real stations of a simulated day, each in a process of its own as `vep start` runs them
+ * (`vep identity run`, `vep booth run`, `vep results run`, `vep transmission run`, `vep center
+ * serve`; bin/start-processes.ts, configuration by bin/start-stations.ts) on the simulator's
+ * devices and clock through its device bridge, and driven through each station's screen server
+ * exactly as the browser page does: POST /input with JSON (Content-Type application/json, a
+ * same-origin Origin) and GET /view for the screen. The devices move in the simulator of this
+ * process (readers, activation devices, the stick, the scanner, the printers' paper). Each
+ * helper waits for the screen its step ends on; a screen that never comes is a thrown Error
+ * naming it (the day then fails with that message).
  */
+import http from 'node:http';
 import path from 'node:path';
 import type { Ballot } from '../../shared/ballot/ballot.ts';
 import { presidentSignerRole, writeMemberCredential } from '../../shared/credentials/member-credential.ts';
-import { loadSigner, memberRole, publicKeyFile } from '../../shared/crypto/keyset.ts';
+import { loadSigner, memberRole } from '../../shared/crypto/keyset.ts';
 import { encodeImage } from '../../shared/devices/activation/device-image.ts';
 import type { ElectionDefinition } from '../../shared/election/definition.ts';
 import type { VerifiedPackage } from '../../shared/election/package.ts';
-import { startBoothHost, type BoothHost } from '../../booth/host.ts';
-import { parseBoothHostConfig } from '../../booth/host-config.ts';
-import { screenOf as boothScreenOf } from '../../booth/machine.ts';
-import type { BoothScreen } from '../../booth/machine-types.ts';
-import { startIdentityHost, type IdentityHost } from '../../identity-station/host.ts';
-import { parseIdentityHostConfig } from '../../identity-station/host-config.ts';
-import { screenOf as identityScreenOf } from '../../identity-station/machine.ts';
-import type { IdentityScreen } from '../../identity-station/machine-types.ts';
-import { parseResultsHostConfig } from '../../results-station/host-config.ts';
-import { startResultsHost, type ResultsHost } from '../../results-station/host.ts';
-import { screenOf as resultsScreenOf } from '../../results-station/machine.ts';
-import type { ResultsScreen } from '../../results-station/machine-types.ts';
-import type { OutboxItem } from '../../shared/transmission/queue.ts';
+import { openOutbox, type OutboxItem } from '../../shared/transmission/queue.ts';
 import { parseTransmissionHostConfig } from '../../transmission-station/host-config.ts';
-import { describeTransmissionHostStartError } from '../../transmission-station/host.ts';
+import { TRANSMISSION_OUTBOX_FILE } from '../../transmission-station/host.ts';
 import type { TransmissionScreen } from '../../transmission-station/machine.ts';
-import { runTransmissionStation } from '../../transmission-station/station.ts';
+import { spawnStationProcess, type StationProcess } from '../../bin/start-processes.ts';
+import {
+  cabinConfigInput,
+  centreCommand,
+  clockBridgeArgs,
+  identityConfigInput,
+  resultsConfigInput,
+  STATION_COMMANDS,
+  writeConfig,
+  type MesaStationsRun,
+} from '../../bin/start-stations.ts';
+import { BACKUP_PORTS, insertBackupMedia, TRANSMISSION_DEVICE, transmissionConfig } from '../../bin/start-transmission.ts';
 import type { SimulatedHardware } from '../control/simulated-hardware.ts';
 import type { VirtualActivationDevice } from '../hid/virtual-activation-device.ts';
 
-/** Generous: two busy cores, real ptys; nothing asserts on time. */
-const WAIT_STEPS = 12_000;
-const WAIT_STEP_MS = 10;
+export { TRANSMISSION_DEVICE };
+
+/** Generous: two busy cores, several processes, real ptys; nothing asserts on time. */
+const WAIT_MS = 120_000;
+const POLL_MS = 15;
 export const USB_NAME = 'consolidation';
 export const IDENTITY_READER = 'identity';
 export const RESULTS_READER = 'results';
@@ -44,35 +51,145 @@ export interface Mesa {
   readonly packagePath: string;
   readonly keysDir: string;
   readonly stationsDir: string;
+  /** Where the stations' configuration files are written. */
+  readonly configDir: string;
   readonly hardware: SimulatedHardware;
+  /** The simulator's device bridge socket. */
+  readonly bridge: string;
   /** pty path of each station's simulated printer (started once: it outlives a cabin crash). */
   readonly printerPaths: ReadonlyMap<string, string>;
-  now: number;
 }
 
-export async function waitFor(check: () => boolean, what: string, idle: () => Promise<void> = () => Promise.resolve()): Promise<void> {
-  for (let i = 0; i < WAIT_STEPS; i++) {
-    await idle();
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
+// --- a station's screen, as the page sees it ------------------------------------------------------
+
+/** The part of every station's view the day reads (each view names its screen; the rest is per station). */
+export interface ScreenView {
+  readonly screen: string;
+  readonly revision: number;
+  readonly [key: string]: unknown;
+}
+
+function request(url: URL, method: 'GET' | 'POST', body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(body));
+      // The page's own origin, as the browser sends it on its POST.
+      headers.Origin = url.origin;
+    }
+    const req = http.request(url, { method, headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A station's screen server, driven over HTTP as its page does. */
+export class Screen {
+  readonly label: string;
+  readonly url: URL;
+
+  constructor(label: string, url: string) {
+    this.label = label;
+    this.url = new URL(url);
   }
-  throw new Error(`never happened: ${what}`);
+
+  private parse(what: string, answer: { status: number; text: string }): ScreenView {
+    if (answer.status !== 200) throw new Error(`${this.label} screen: ${what} answered ${answer.status} ${answer.text}`);
+    return JSON.parse(answer.text) as ScreenView;
+  }
+
+  async view(): Promise<ScreenView> {
+    return this.parse('GET /view', await request(new URL('/view', this.url), 'GET'));
+  }
+
+  /** POST /input: one tap or typed entry; answers the view after the machine took it. */
+  async input(event: Record<string, unknown>): Promise<ScreenView> {
+    return this.parse(`POST /input ${String(event.type)}`, await request(new URL('/input', this.url), 'POST', JSON.stringify(event)));
+  }
+
+  /** Polls the view until `done` holds; throws naming `what` and the screen it rested on. */
+  async until(done: (view: ScreenView) => boolean, what: string): Promise<ScreenView> {
+    const deadline = Date.now() + WAIT_MS;
+    let last: ScreenView | undefined;
+    while (Date.now() < deadline) {
+      last = await this.view();
+      if (done(last)) return last;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    throw new Error(`never happened: ${this.label} ${what} (on ${last?.screen ?? 'no view'})`);
+  }
+
+  onScreen(wanted: string): Promise<ScreenView> {
+    return this.until((view) => view.screen === wanted, `screen ${wanted}`);
+  }
 }
 
-function printerConfig(mesa: Mesa, station: string) {
+/** A station process and its screen. */
+export interface RunningStation {
+  readonly process: StationProcess;
+  readonly screen: Screen;
+}
+
+// --- the processes -------------------------------------------------------------------------------
+
+function run(mesa: Mesa): MesaStationsRun {
+  return { packagePath: mesa.packagePath, keysDir: mesa.keysDir, bridge: mesa.bridge };
+}
+
+function printer(mesa: Mesa, station: string) {
   const ptyPath = mesa.printerPaths.get(station);
   if (ptyPath === undefined) throw new Error(`bug: no printer for ${station}`);
   return { kind: 'escpos-serial' as const, path: ptyPath, statusReplyTimeoutMs: 5000 };
 }
 
-function common(mesa: Mesa, station: string) {
-  return {
-    packagePath: mesa.packagePath,
-    rootPublicKeyFile: publicKeyFile(mesa.keysDir, 'onpe-root'),
-    dataDir: path.join(mesa.stationsDir, station),
-    keysDir: mesa.keysDir,
-  };
+async function spawnScreen(mesa: Mesa, label: string, args: string[], ready: RegExp): Promise<RunningStation> {
+  const started = await spawnStationProcess({ label, args: [...args, ...clockBridgeArgs(mesa.bridge)], ready: [ready] });
+  if (!started.ok) throw new Error(started.error);
+  const url = started.value.matches[0]?.[1];
+  if (url === undefined) throw new Error(`bug: ${label} named no screen`);
+  return { process: started.value, screen: new Screen(label, url) };
 }
+
+const dataDir = (mesa: Mesa, station: string) => path.join(mesa.stationsDir, station);
+
+export function startIdentity(mesa: Mesa): Promise<RunningStation> {
+  const config = identityConfigInput(run(mesa), { dataDir: dataDir(mesa, 'identity'), reader: IDENTITY_READER, printer: printer(mesa, 'identity'), consolidationPort: USB_NAME });
+  return spawnScreen(mesa, 'identity station', STATION_COMMANDS.identity.args(writeConfig(mesa.configDir, 'identity', config)), STATION_COMMANDS.identity.ready);
+}
+
+/** Starts (or restarts, on the same data dir and printer) a cabin's process. */
+export function startCabin(mesa: Mesa, cabinId: string): Promise<RunningStation> {
+  const config = cabinConfigInput(run(mesa), { cabinId, dataDir: dataDir(mesa, cabinId), printer: printer(mesa, cabinId), consolidationPort: USB_NAME });
+  return spawnScreen(mesa, cabinId, STATION_COMMANDS.cabin.args(writeConfig(mesa.configDir, cabinId, config)), STATION_COMMANDS.cabin.ready);
+}
+
+export function startResults(mesa: Mesa): Promise<RunningStation> {
+  const config = resultsConfigInput(run(mesa), { dataDir: dataDir(mesa, 'results'), reader: RESULTS_READER, printer: printer(mesa, 'results'), consolidationPort: USB_NAME });
+  return spawnScreen(mesa, 'results station', STATION_COMMANDS.results.args(writeConfig(mesa.configDir, 'results', config)), STATION_COMMANDS.results.ready);
+}
+
+export interface RunningCentre {
+  readonly process: StationProcess;
+  readonly url: string;
+  readonly certFile: string;
+}
+
+export async function startCentre(mesa: Mesa, dbFile: string): Promise<RunningCentre> {
+  const started = await spawnStationProcess({ label: 'computing centre', ...centreCommand({ packagePath: mesa.packagePath, keysDir: mesa.keysDir, dbFile, bridge: mesa.bridge }) });
+  if (!started.ok) throw new Error(started.error);
+  const url = started.value.matches[0]?.[1];
+  const certFile = started.value.matches[1]?.[1];
+  if (url === undefined || certFile === undefined) throw new Error('bug: the centre named no URL or certificate');
+  return { process: started.value, url, certFile };
+}
+
+// --- credentials and devices ----------------------------------------------------------------------
 
 function credentialBytes(mesa: Mesa, role: string): Uint8Array {
   const signer = loadSigner(mesa.keysDir, role);
@@ -98,132 +215,85 @@ function credentialDevice(mesa: Mesa, name: string, bytes: Uint8Array): VirtualA
 
 // --- identity station ---------------------------------------------------------------------------
 
-export async function identityUntil(host: IdentityHost, wanted: IdentityScreen): Promise<void> {
-  await waitFor(() => identityScreenOf(host.actor.getSnapshot()) === wanted, `identity screen ${wanted} (on ${identityScreenOf(host.actor.getSnapshot())})`);
-}
-
-export async function startIdentity(mesa: Mesa): Promise<IdentityHost> {
-  const config = parseIdentityHostConfig({
-    ...common(mesa, 'identity'),
-    devices: {
-      activationReader: { kind: 'simulated', name: IDENTITY_READER, timeoutMs: 3000 },
-      consolidation: { kind: 'simulated', name: USB_NAME, writeOnce: false, inserted: true },
-      printer: printerConfig(mesa, 'identity'),
-    },
-  });
-  if (!config.ok) throw new Error(`identity config: ${config.error.join('; ')}`);
-  const started = await startIdentityHost(config.value, { hardware: mesa.hardware, clock: () => new Date(mesa.now) });
-  if (!started.ok) throw new Error(`identity station did not start: ${JSON.stringify(started.error)}`);
-  return started.value;
-}
-
-async function withPresidentCredential(mesa: Mesa, host: IdentityHost) {
+/** The president taps INSTALL or CLOSE_VOTING with the credential in the station's reader (the host reads it). */
+async function withPresidentCredential(mesa: Mesa, identity: Screen, event: 'INSTALL' | 'CLOSE_VOTING', after: string): Promise<void> {
   const reader = mesa.hardware.activationReader(IDENTITY_READER);
   reader.pull();
   reader.insert(credentialDevice(mesa, 'credencial-presidente', presidentCredential(mesa)));
-  const presented = await host.readPresidentCredential();
+  await identity.input({ type: event });
+  await identity.onScreen(after);
   reader.pull();
-  if (presented === null) throw new Error('identity station did not read the president credential');
-  return presented;
 }
 
 /** Mesa data confirmed, the titulares arrive (by DNI), installed with the president's credential. */
-export async function installMesa(mesa: Mesa, host: IdentityHost, titulares: readonly string[]): Promise<void> {
-  await identityUntil(host, 'confirm-mesa-data');
-  host.send({ type: 'CONFIRM_MESA_DATA' });
-  await identityUntil(host, 'installation');
-  for (const dni of titulares) host.send({ type: 'MEMBER_ARRIVED', dni });
-  host.send({ type: 'INSTALL', credential: await withPresidentCredential(mesa, host) });
-  await identityUntil(host, 'awaiting-dni');
+export async function installMesa(mesa: Mesa, identity: Screen, titulares: readonly string[]): Promise<void> {
+  await identity.onScreen('confirm-mesa-data');
+  await identity.input({ type: 'CONFIRM_MESA_DATA' });
+  await identity.onScreen('installation');
+  for (const dni of titulares) await identity.input({ type: 'MEMBER_ARRIVED', dni });
+  await withPresidentCredential(mesa, identity, 'INSTALL', 'awaiting-dni');
 }
 
-export async function issueDevice(mesa: Mesa, host: IdentityHost, dni: string, device: VirtualActivationDevice): Promise<void> {
+export async function issueDevice(mesa: Mesa, identity: Screen, dni: string, device: VirtualActivationDevice): Promise<void> {
   const reader = mesa.hardware.activationReader(IDENTITY_READER);
   reader.pull();
   reader.insert(device);
-  host.send({ type: 'DNI_ENTERED', text: dni });
-  await identityUntil(host, 'voter-may-vote');
-  host.send({ type: 'ISSUE_DEVICE' });
-  await identityUntil(host, 'device-out');
-  host.send({ type: 'DONE' });
-  await identityUntil(host, 'awaiting-dni');
+  await identity.input({ type: 'DNI_ENTERED', text: dni });
+  await identity.onScreen('voter-may-vote');
+  await identity.input({ type: 'ISSUE_DEVICE' });
+  await identity.onScreen('device-out');
+  await identity.input({ type: 'DONE' });
+  await identity.onScreen('awaiting-dni');
   reader.pull();
 }
 
 /** The device comes back: 'voted-recorded' after a vote, 'art23-choice' when it was not used. */
-export async function returnDevice(mesa: Mesa, host: IdentityHost, dni: string, device: VirtualActivationDevice, voted: boolean): Promise<void> {
+export async function returnDevice(mesa: Mesa, identity: Screen, dni: string, device: VirtualActivationDevice, voted: boolean): Promise<void> {
   const reader = mesa.hardware.activationReader(IDENTITY_READER);
   reader.pull();
   reader.insert(device);
-  host.send({ type: 'DEVICE_RETURNED', dni });
+  await identity.input({ type: 'DEVICE_RETURNED', dni });
   if (voted) {
-    await identityUntil(host, 'voted-recorded');
-    host.send({ type: 'DONE' });
+    await identity.onScreen('voted-recorded');
+    await identity.input({ type: 'DONE' });
   } else {
-    await identityUntil(host, 'art23-choice');
-    host.send({ type: 'RECORD_NOT_VOTED' });
+    await identity.onScreen('art23-choice');
+    await identity.input({ type: 'RECORD_NOT_VOTED' });
   }
-  await identityUntil(host, 'awaiting-dni');
+  await identity.onScreen('awaiting-dni');
   reader.pull();
 }
 
-export async function impugn(host: IdentityHost, dni: string): Promise<void> {
-  host.send({ type: 'IMPUGN', dni });
-  await identityUntil(host, 'awaiting-dni');
+export async function impugn(identity: Screen, dni: string): Promise<void> {
+  await identity.input({ type: 'IMPUGN', dni });
+  await identity.onScreen('awaiting-dni');
 }
 
-export async function closeIdentity(mesa: Mesa, host: IdentityHost): Promise<void> {
-  host.send({ type: 'CLOSE_VOTING', credential: await withPresidentCredential(mesa, host) });
-  await identityUntil(host, 'closed');
+export async function closeIdentity(mesa: Mesa, identity: Screen): Promise<void> {
+  await withPresidentCredential(mesa, identity, 'CLOSE_VOTING', 'closed');
 }
 
 // --- cabins -------------------------------------------------------------------------------------
 
-export async function cabinUntil(host: BoothHost, wanted: BoothScreen, cabinId: string): Promise<void> {
-  await waitFor(
-    () => boothScreenOf(host.actor.getSnapshot()) === wanted,
-    `${cabinId} screen ${wanted} (on ${boothScreenOf(host.actor.getSnapshot())})`,
-    () => host.idle(),
-  );
-}
-
-/** Starts (or restarts, on the same data dir) a cabin; returns it on the screen its state gives. */
-export async function startCabin(mesa: Mesa, cabinId: string): Promise<BoothHost> {
-  const config = parseBoothHostConfig({
-    ...common(mesa, cabinId),
-    cabinId,
-    devices: {
-      activationReader: { kind: 'simulated', name: cabinId, timeoutMs: 3000 },
-      consolidation: { kind: 'simulated', name: USB_NAME, writeOnce: false, inserted: true },
-      printer: printerConfig(mesa, cabinId),
-    },
-  });
-  if (!config.ok) throw new Error(`${cabinId} config: ${config.error.join('; ')}`);
-  const started = await startBoothHost(config.value, { hardware: mesa.hardware, clock: () => new Date(mesa.now) });
-  if (!started.ok) throw new Error(`${cabinId} did not start: ${JSON.stringify(started.error)}`);
-  return started.value;
-}
-
-export async function puestaACero(mesa: Mesa, host: BoothHost, cabinId: string): Promise<void> {
-  await cabinUntil(host, 'awaiting-puesta-a-cero', cabinId);
+export async function puestaACero(mesa: Mesa, cabin: Screen, cabinId: string): Promise<void> {
+  await cabin.onScreen('awaiting-puesta-a-cero');
   const reader = mesa.hardware.activationReader(cabinId);
   reader.insert(credentialDevice(mesa, `credencial-${cabinId}`, presidentCredential(mesa)));
-  await cabinUntil(host, 'ready', cabinId);
+  await cabin.onScreen('ready');
   reader.pull();
-  await host.idle();
 }
 
-/** Sends the screens' events for the first `contests` choices of `ballot` (all when undefined). */
-export function chooseContests(definition: ElectionDefinition, host: BoothHost, ballot: Ballot, contests?: number): void {
+/** The voter's taps for the first `contests` choices of `ballot` (all when undefined). */
+export async function chooseContests(definition: ElectionDefinition, cabin: Screen, ballot: Ballot, contests?: number): Promise<void> {
   for (const contest of definition.contests.slice(0, contests)) {
     const choice = ballot.choices[contest.id];
-    if (choice === undefined || choice.kind === 'blank') host.send({ type: 'CHOOSE_BLANK' });
-    else if (choice.kind === 'null') host.send({ type: 'CHOOSE_NULL' });
+    if (choice === undefined || choice.kind === 'blank') await cabin.input({ type: 'CHOOSE_BLANK' });
+    else if (choice.kind === 'null') await cabin.input({ type: 'CHOOSE_NULL' });
     else {
-      host.send({ type: 'CHOOSE_ORGANIZATION', organization: choice.organization });
-      if (choice.preferential.length > 0) host.send({ type: 'SET_PREFERENTIAL', candidates: choice.preferential });
+      await cabin.input({ type: 'CHOOSE_ORGANIZATION', organization: choice.organization });
+      if (choice.preferential.length > 0) await cabin.input({ type: 'SET_PREFERENTIAL', candidates: choice.preferential });
     }
-    host.send({ type: 'NEXT' });
+    await cabin.input({ type: 'NEXT' });
   }
 }
 
@@ -234,82 +304,76 @@ export interface VoteHooks {
   readonly afterConfirm?: () => Promise<void>;
 }
 
-export async function voteInCabin(mesa: Mesa, host: BoothHost, cabinId: string, device: VirtualActivationDevice, ballot: Ballot, hooks: VoteHooks = {}): Promise<void> {
+export async function voteInCabin(mesa: Mesa, cabin: Screen, cabinId: string, device: VirtualActivationDevice, ballot: Ballot, hooks: VoteHooks = {}): Promise<void> {
   const reader = mesa.hardware.activationReader(cabinId);
   reader.insert(device);
-  await cabinUntil(host, 'contest', cabinId);
-  chooseContests(mesa.definition, host, ballot);
-  await cabinUntil(host, 'review', cabinId);
-  host.send({ type: 'NEXT' });
-  await cabinUntil(host, 'confirm', cabinId);
+  await cabin.onScreen('contest');
+  await chooseContests(mesa.definition, cabin, ballot);
+  await cabin.onScreen('review');
+  await cabin.input({ type: 'NEXT' });
+  await cabin.onScreen('confirm');
   hooks.beforeConfirm?.();
-  host.send({ type: 'CONFIRM' });
+  await cabin.input({ type: 'CONFIRM' });
   if (hooks.afterConfirm !== undefined) await hooks.afterConfirm();
-  await cabinUntil(host, 'remove-device', cabinId);
+  await cabin.onScreen('remove-device');
   reader.pull();
-  await cabinUntil(host, 'ready', cabinId);
+  await cabin.onScreen('ready');
 }
 
-export async function closeCabin(mesa: Mesa, host: BoothHost, cabinId: string): Promise<void> {
+/**
+ * After the close of voting (on the simulator's clock) a member's credential left in the reader
+ * of a cabin on 'ready' closes it (`vep booth run --simulacro-credential-close`): its results go
+ * to the consolidation stick.
+ */
+export async function closeCabin(mesa: Mesa, cabin: Screen, cabinId: string): Promise<void> {
   const reader = mesa.hardware.activationReader(cabinId);
   reader.insert(credentialDevice(mesa, `cierre-${cabinId}`, presidentCredential(mesa)));
-  await waitFor(() => host.credentialPresent(), `${cabinId} reads the closing credential`, () => host.idle());
-  host.requestClose(true);
-  await cabinUntil(host, 'closed', cabinId);
+  await cabin.onScreen('closed');
   reader.pull();
-  await host.idle();
 }
 
 // --- results station ----------------------------------------------------------------------------
 
-export async function resultsUntil(host: ResultsHost, wanted: ResultsScreen, changedFrom?: unknown): Promise<void> {
-  await waitFor(
-    () => resultsScreenOf(host.actor.getSnapshot()) === wanted && host.actor.getSnapshot() !== changedFrom,
-    `results screen ${wanted} (on ${resultsScreenOf(host.actor.getSnapshot())})`,
-    () => host.idle(),
-  );
-}
-
-export async function startResults(mesa: Mesa): Promise<ResultsHost> {
-  const config = parseResultsHostConfig({
-    ...common(mesa, 'results'),
-    devices: {
-      activationReader: { kind: 'simulated', name: RESULTS_READER, timeoutMs: 3000 },
-      consolidation: { kind: 'simulated', name: USB_NAME, inserted: true },
-      printer: printerConfig(mesa, 'results'),
-    },
-  });
-  if (!config.ok) throw new Error(`results config: ${config.error.join('; ')}`);
-  const started = await startResultsHost(config.value, { hardware: mesa.hardware, clock: () => new Date(mesa.now), devicePollMs: 50 });
-  if (!started.ok) throw new Error(`results station did not start: ${JSON.stringify(started.error)}`);
-  return started.value;
-}
-
-export async function presentToResults(mesa: Mesa, host: ResultsHost, name: string, bytes: Uint8Array, after: ResultsScreen): Promise<void> {
+/** A member's credential in the results station's reader until the screen moved on to `after`. */
+export async function presentToResults(mesa: Mesa, results: Screen, name: string, bytes: Uint8Array, after: string): Promise<ScreenView> {
   const reader = mesa.hardware.activationReader(RESULTS_READER);
-  const before = host.actor.getSnapshot();
+  const before = await results.view();
   reader.insert(credentialDevice(mesa, name, bytes));
-  await resultsUntil(host, after, before);
+  const reached = await results.until((view) => view.screen === after && view.revision !== before.revision, `screen ${after} after ${name}`);
   reader.pull();
-  await host.idle();
+  return reached;
+}
+
+/** A member signs on the 'signing' screen: the credential stays in until the signature is listed. */
+export async function signAtResults(mesa: Mesa, results: Screen, name: string, bytes: Uint8Array): Promise<void> {
+  const reader = mesa.hardware.activationReader(RESULTS_READER);
+  const signed = (view: ScreenView) => (Array.isArray(view.signatures) ? view.signatures.length : 0);
+  const before = signed(await results.view());
+  reader.insert(credentialDevice(mesa, name, bytes));
+  await results.until((view) => {
+    if (view.screen === 'signing' && typeof view.refusal === 'string' && view.refusal !== '') throw new Error(`results station refused ${name}: ${view.refusal}`);
+    return view.screen === 'signing' && signed(view) > before;
+  }, `signature of ${name}`);
+  reader.pull();
 }
 
 // --- transmission station -----------------------------------------------------------------------
 
-/** The transmission station's printer and scanner. */
-export const TRANSMISSION_DEVICE = 'transmission';
-/** One port per write-once backup medium, each holding a blank medium. */
-export const BACKUP_PORTS = ['respaldo-1', 'respaldo-2', 'respaldo-3'] as const;
-/** Screens where the console coordinator would wait for a person: the day stops there. */
+/** Screens where the coordinator would wait for a person: the day stops there. */
 const TRANSMISSION_FAULTS: readonly TransmissionScreen[] = ['device-refused', 'link-down', 'zero-failed', 'pending', 'print-fault', 'scan-failed', 'backup-failed', 'out-of-service'];
+/** After CLOSE the station's process ends on its own. */
+const TRANSMISSION_EXIT_MS = 30_000;
 
 /**
  * The transmission station (Art. 30) on the stick the results station wrote (the same port: the
- * results station's hardware), with the console coordinator's choices (station.ts): the ODPE copy
- * of the acta, as the results printer cut it, is on the scanner; three blank write-once media.
- * Resolves when the station is closed or rests on a fault screen, with that screen.
+ * results station's hardware), driven on its screen with the console coordinator's default
+ * choices (transmission-station/station.ts defaultCoordinatorEvent): print the configured copies
+ * of the constancia for each acknowledged file, go on after a refusal, close after the third
+ * backup. The ODPE copy of the acta, as the results printer cut it, is on the scanner; three blank
+ * write-once media in their ports. Resolves once the station is closed (its process ended) or
+ * rests on a fault screen (its process stopped), with that screen and its outbox as stored.
  */
-export async function runTransmission(mesa: Mesa, centre: { readonly url: string; readonly certFile: string | undefined }): Promise<{ screen: TransmissionScreen; problem: string | null; items: OutboxItem[] }> {
+export async function runTransmission(mesa: Mesa, centre: { readonly url: string; readonly certFile: string }): Promise<{ screen: string; problem: string | null; items: OutboxItem[] }> {
   const tickets = mesa.hardware.printers.tickets('results');
   if (!tickets.ok) throw new Error(`results printer: ${tickets.error}`);
   const acta = tickets.value.find((t) => t.complete && /ACTA DE ESCRUTINIO/.test(t.text) && /DESTINO: ODPE/.test(t.text));
@@ -318,26 +382,69 @@ export async function runTransmission(mesa: Mesa, centre: { readonly url: string
   if (!png.ok) throw new Error(`ODPE acta image: ${png.error}`);
   const placed = mesa.hardware.scanner(TRANSMISSION_DEVICE).placePng(new Uint8Array(png.value));
   if (!placed.ok) throw new Error(`scanner: ${placed.error}`);
-  for (const port of BACKUP_PORTS) mesa.hardware.usbStick(port, { writeOnce: true, inserted: true });
+  insertBackupMedia(mesa.hardware);
 
-  const config = parseTransmissionHostConfig({
-    ...common(mesa, 'transmission'),
-    centre: { url: centre.url, ...(centre.certFile === undefined ? {} : { certFile: centre.certFile }), real: false },
-    devices: {
-      printer: printerConfig(mesa, TRANSMISSION_DEVICE),
-      scanner: { kind: 'simulated', name: TRANSMISSION_DEVICE },
-      consolidation: { kind: 'simulated', name: USB_NAME, inserted: true },
-    },
-    backupMedia: BACKUP_PORTS.map((name) => ({ kind: 'simulated' as const, name, writeOnce: true })),
+  const input = transmissionConfig({
+    packagePath: mesa.packagePath,
+    keysDir: mesa.keysDir,
+    dataDir: dataDir(mesa, 'transmission'),
+    bridge: mesa.bridge,
+    stickPort: USB_NAME,
+    printerPath: printer(mesa, TRANSMISSION_DEVICE).path,
+    centre,
   });
-  if (!config.ok) throw new Error(`transmission config: ${config.error.join('; ')}`);
-  const station = await runTransmissionStation(config.value, { hardware: mesa.hardware, clock: () => new Date(mesa.now), console: true });
-  if (!station.ok) throw new Error(`transmission station did not start: ${describeTransmissionHostStartError(station.error)}`);
+  const parsed = parseTransmissionHostConfig(input);
+  if (!parsed.ok) throw new Error(`bug: transmission config: ${parsed.error.join('; ')}`);
+  const copies = parsed.value.constanciaCopies;
+  const station = await spawnScreen(mesa, 'transmission station', STATION_COMMANDS.transmission.args(writeConfig(mesa.configDir, 'transmission', input)), STATION_COMMANDS.transmission.ready);
+  let rested: ScreenView;
   try {
-    const { host } = station.value;
-    await waitFor(() => host.screen() === 'closed' || TRANSMISSION_FAULTS.includes(host.screen()), `transmission screen closed (on ${host.screen()})`);
-    return { screen: host.screen(), problem: host.actor.getSnapshot().context.problem, items: host.outboxItems() };
+    // Which file the next 'acknowledged' screen is about: the result first, then the acta image.
+    let acknowledged: 'result' | 'image' = 'result';
+    for (;;) {
+      const view = await station.screen.until(
+        (v) => ['acknowledged', 'refused', 'ready-to-close', 'closed', ...TRANSMISSION_FAULTS].includes(v.screen),
+        'screen closed or one waiting for the coordinator',
+      );
+      if (view.screen === 'closed' || TRANSMISSION_FAULTS.includes(view.screen as TransmissionScreen)) {
+        rested = view;
+        break;
+      }
+      let next: Record<string, unknown>;
+      if (view.screen === 'acknowledged') {
+        const printed = view.printed as { result: number; image: number };
+        if (printed[acknowledged] === 0) next = { type: 'PRINT', copies };
+        else {
+          next = { type: 'CONTINUE' };
+          acknowledged = 'image';
+        }
+      } else if (view.screen === 'refused') {
+        next = { type: 'CONTINUE' };
+        acknowledged = 'image';
+      } else next = { type: 'CLOSE' };
+      // Every coordinator's tap moves the machine at once (to printing, scanning, burning, closed).
+      const answer = await station.screen.input(next);
+      if (answer.screen === view.screen) throw new Error(`transmission station: ${String(next.type)} not taken on ${view.screen}`);
+      if (answer.screen === 'closed') {
+        rested = answer;
+        break;
+      }
+    }
+  } catch (e) {
+    await station.process.stop();
+    throw e;
+  }
+  if (rested.screen === 'closed') {
+    await Promise.race([station.process.exited, new Promise((resolve) => setTimeout(resolve, TRANSMISSION_EXIT_MS).unref())]);
+  }
+  await station.process.stop();
+  const outbox = openOutbox(path.join(dataDir(mesa, 'transmission'), TRANSMISSION_OUTBOX_FILE));
+  if (!outbox.ok) throw new Error(`transmission outbox unreadable after the station stopped: ${outbox.error.kind}`);
+  try {
+    return { screen: rested.screen, problem: typeof rested.detail === 'string' ? rested.detail : null, items: outbox.value.list() };
   } finally {
-    await station.value.close();
+    outbox.value.close();
   }
 }
+
+export { BACKUP_PORTS };

@@ -8,8 +8,8 @@
  * acta scanner, three blank write-once backup media) with the tester panel, and the identity
  * station, every cabin, the results station, a local computing centre and the transmission
  * station, each in a process of its own as on real hardware (start-processes.ts): `vep start`
- * writes their configuration files (run folder, config/) and reads each screen URL from the
- * station's output. The simulated HID devices, USB media, scanner and clock stay in this process
+ * writes their configuration files (run folder, config/; start-stations.ts, shared with
+ * `vep sim day`) and reads each screen URL from the station's output. The simulated HID devices, USB media, scanner and clock stay in this process
  * and reach the stations through the device bridge (hardware-sim/bridge/, a unix socket in the
  * run folder); the printers through their ptys. The transmission station reads the stick in the
  * results station's port and sends to the local centre, pinning its certificate

@@ -6,8 +6,8 @@
  * child process on the centre's store) must show, for the nation and for the mesa's ODPE,
  * EVERY contest and EVERY organization with exactly the acta's numbers, and the valid, blank,
  * null and emitted totals. The tally text is parsed here independently of centre/tally.ts.
- * The second test takes the device from a whole simulated day (`vep sim day`: the real identity,
- * cabin, results and transmission hosts), so the stick is the one the results station wrote.
+ * The second test takes the device from a whole simulated day (`vep sim day`: the identity,
+ * cabin, results and transmission stations in their own processes), so the stick is the one the results station wrote.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -136,7 +136,7 @@ test.serial('mesa -> real transmission station -> centre -> `vep center tally` e
   t.true(tally.contests.every((c) => c.emitted > 0));
 });
 
-test.serial('a whole simulated mesa day (real identity, cabin, results and transmission hosts): `vep center tally` equals the acta on the stick the results station wrote', async (t) => {
+test.serial('a whole simulated mesa day (identity, cabin, results and transmission stations, each in its own process): `vep center tally` equals the acta on the stick the results station wrote', async (t) => {
   t.timeout(600_000);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vep-'));
   t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));

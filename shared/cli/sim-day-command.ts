@@ -1,5 +1,5 @@
 /**
- * `vep sim day`: a whole simulated mesa day with the real station hosts on the hardware
+ * `vep sim day`: a whole simulated mesa day, each station in its own process (as `vep start`) on the hardware
  * simulator, then every invariant checked (hardware-sim/day/run-day.ts). Progress on stderr;
  * the human summary on stdout and in DIR/summary.txt, the machine one in DIR/summary.json.
  * Exit 0: every invariant holds; 1: an invariant failed (named); 2: the day could not run.
@@ -90,7 +90,7 @@ export function registerSimDayCommand(sim: Command): void {
   sim
     .command('day')
     .description(
-      'Run a whole simulacro mesa day with the real station hosts on simulated hardware (installation, puestas a cero, ' +
+      'Run a whole simulacro mesa day with each station in its own process on simulated hardware (installation, puestas a cero, ' +
         'voters, close, escrutinio, cotejo, signatures, transmission, backups) and check every invariant. ' +
         'Writes tickets (text + PNG), the acta PDF, the device copy, backups and summary.json/summary.txt under --out',
     )

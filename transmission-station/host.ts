@@ -18,7 +18,6 @@ import { z } from 'zod';
 import { describeKeySetError, loadSigner, TRANSMISSION_ROLE } from '../shared/crypto/keyset.ts';
 import { fromBase64Strict, toBase64 } from '../shared/crypto/base64.ts';
 import { createDevices, type Devices } from '../shared/devices/factory.ts';
-import type { ConsolidationDevice } from '../shared/devices/consolidation/consolidation-device.ts';
 import type { ElectionDefinition } from '../shared/election/definition.ts';
 import { describePackageError, loadVerifiedPackage } from '../shared/election/package.ts';
 import { err, ok, type Result } from '../shared/result.ts';
@@ -28,6 +27,7 @@ import { probeCentre, sendUnit } from '../shared/transmission/client.ts';
 import { openOutbox, type OutboxItem } from '../shared/transmission/queue.ts';
 import type { SimulatedHardware } from '../hardware-sim/control/simulated-hardware.ts';
 import type { TransmissionHostConfig } from './host-config.ts';
+import { openBackupMedia, progressReports, hostRuntime } from './host-runtime.ts';
 import { hostActorFunctions, openProgress, type TransmissionActorFunctions, type TransmissionParts, type WorkProgress } from './host-actors.ts';
 import { createTransmissionMachine, transmissionScreenOf, type BackupInput, type PrintInput, type TransmissionActors, type TransmissionEvent, type TransmissionMachine, type TransmissionScreen } from './machine.ts';
 
@@ -150,21 +150,11 @@ export async function startTransmissionHost(
     outbox.value.close();
     return err({ kind: 'devices-missing', missing: missing ?? 'printer' });
   }
-  const media: ConsolidationDevice[] = [];
-  for (const medium of config.backupMedia) {
-    const made = await createDevices({ consolidation: medium }, devices.hardware === undefined ? {} : { hardware: devices.hardware });
-    if (!made.ok || made.value.consolidation === undefined) throw new Error('bug: a consolidation-only device set cannot fail');
-    media.push(made.value.consolidation);
-  }
+  const backupMedium = await openBackupMedia(config.backupMedia, devices);
   const softwareCode = options.softwareCode ?? currentSoftwareVersionCode();
   audit.value.append('station.boot', { message: `transmission station for mesa ${pkg.payload.definition.mesa.number}, package sha256 ${pkg.packageHash}` });
 
-  let work: WorkProgress | null = null;
-  const progressListeners = new Set<() => void>();
-  const report = (next: WorkProgress | null) => {
-    work = next;
-    for (const listener of progressListeners) listener();
-  };
+  const progress = progressReports();
   const centreOptions = { url: config.centre.url, ...(pinnedCert === undefined ? {} : { pinnedCert }) };
   const actors = hostActorFunctions({
     pkg,
@@ -177,34 +167,32 @@ export async function startTransmissionHost(
     outbox: outbox.value,
     send: options.sendUnit ?? ((unit, onProgress) => sendUnit(unit, { ...centreOptions, ...(onProgress === undefined ? {} : { onProgress }) })),
     probe: options.probeLink ?? (() => probeCentre(centreOptions)),
-    report,
+    report: progress.report,
     printer: printer.printer,
     scanner,
     consolidation,
-    backupMedium: (index) => {
-      const medium = media[(index - 1) % media.length];
-      if (medium === undefined) throw new Error('bug: no backup medium slot');
-      return medium;
-    },
+    backupMedium,
     progress: openProgress(config.dataDir, pkg.packageHash),
     clock,
   });
   const actor = createActor(createTransmissionMachine().provide({ actors: provided(actors) }));
-  let retryTimer: NodeJS.Timeout | undefined;
-  const autoRetry = options.autoRetry ?? true;
-  actor.subscribe((snapshot) => {
-    if (retryTimer !== undefined) clearTimeout(retryTimer);
-    retryTimer = undefined;
-    if (!autoRetry || transmissionScreenOf(snapshot) !== 'pending') return;
-    const wake = outbox.value.nextWakeAt();
-    if (wake === undefined) return;
-    retryTimer = setTimeout(() => actor.send({ type: 'RETRY' }), Math.max(0, wake - clock().getTime()));
-    retryTimer.unref();
+  const screen = () => transmissionScreenOf(actor.getSnapshot());
+  const runtime = hostRuntime({
+    actor,
+    progress,
+    screen,
+    busy: BUSY_SCREENS,
+    waitingScreen: 'pending',
+    retry: () => actor.send({ type: 'RETRY' }),
+    autoRetry: options.autoRetry ?? true,
+    outbox: outbox.value,
+    clock,
+    audit: audit.value,
+    devices,
+    stopMessage: 'transmission station stopped',
   });
   actor.start();
 
-  const screen = () => transmissionScreenOf(actor.getSnapshot());
-  let closed = false;
   return ok({
     actor,
     definition: pkg.payload.definition,
@@ -213,37 +201,9 @@ export async function startTransmissionHost(
     send: (event) => actor.send(event),
     screen,
     outboxItems: () => outbox.value.list(),
-    work: () => work,
-    onChange: (changed) => {
-      const sub = actor.subscribe(() => changed());
-      progressListeners.add(changed);
-      return () => {
-        sub.unsubscribe();
-        progressListeners.delete(changed);
-      };
-    },
-    settled: () =>
-      new Promise((resolve) => {
-        const check = () => {
-          const s = screen();
-          if (BUSY_SCREENS.includes(s)) return false;
-          resolve(s);
-          return true;
-        };
-        if (check()) return;
-        const sub = actor.subscribe(() => {
-          if (check()) sub.unsubscribe();
-        });
-      }),
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      if (retryTimer !== undefined) clearTimeout(retryTimer);
-      actor.stop();
-      audit.value.append('station.shutdown', { message: 'transmission station stopped' });
-      audit.value.close();
-      await devices.close();
-      outbox.value.close();
-    },
+    work: progress.work,
+    onChange: runtime.onChange,
+    settled: runtime.settled,
+    close: runtime.close,
   });
 }

@@ -20,7 +20,6 @@ import { sha256Hex } from '../shared/crypto/hash.ts';
 import { describeKeySetError, loadSigner, TRANSMISSION_ROLE } from '../shared/crypto/keyset.ts';
 import { toBase64 } from '../shared/crypto/base64.ts';
 import { createDevices, type Devices } from '../shared/devices/factory.ts';
-import type { ConsolidationDevice } from '../shared/devices/consolidation/consolidation-device.ts';
 import { describePackageError, loadVerifiedPackage, type VerifiedPackage } from '../shared/election/package.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 import { currentSoftwareVersionCode } from '../shared/software/version-code.ts';
@@ -29,6 +28,7 @@ import { probeCentre, sendUnit } from '../shared/transmission/client.ts';
 import { openOutbox, type OutboxItem } from '../shared/transmission/queue.ts';
 import type { TransmissionModuleConfig } from './host-config.ts';
 import type { WorkProgress } from './host-actors.ts';
+import { hostRuntime, openBackupMedia, progressReports } from './host-runtime.ts';
 import { loadRootKey, TRANSMISSION_AUDIT_FILE, TRANSMISSION_OUTBOX_FILE, type TransmissionHostOptions, type TransmissionHostStartError } from './host.ts';
 import { moduleActorFunctions, openModuleRecord, type ModuleActorFunctions, type ModuleRecord } from './module-actors.ts';
 import {
@@ -148,24 +148,14 @@ export async function startTransmissionModuleHost(
     outbox.value.close();
     return err({ kind: 'devices-missing', missing: printer === undefined ? 'printer' : scanner === undefined ? 'scanner' : 'consolidation' });
   }
-  const media: ConsolidationDevice[] = [];
-  for (const medium of config.backupMedia) {
-    const made = await createDevices({ consolidation: medium }, devices.hardware === undefined ? {} : { hardware: devices.hardware });
-    if (!made.ok || made.value.consolidation === undefined) throw new Error('bug: a consolidation-only device set cannot fail');
-    media.push(made.value.consolidation);
-  }
+  const backupMedium = await openBackupMedia(config.backupMedia, devices);
   const softwareCode = options.softwareCode ?? currentSoftwareVersionCode();
   const recordKey = sha256Hex([...packages.values()].map((p) => p.packageHash).join('\n'));
   const record = openModuleRecord(config.dataDir, recordKey);
   const first = [...packages.values()][0]?.payload.definition;
   audit.value.append('station.boot', { message: `transmission module for ${packages.size} mesas of ${first?.mesa.place.name ?? ''} (${first?.election.id ?? ''})` });
 
-  let work: WorkProgress | null = null;
-  const listeners = new Set<() => void>();
-  const report = (next: WorkProgress | null) => {
-    work = next;
-    for (const listener of listeners) listener();
-  };
+  const progress = progressReports();
   const centreOptions = { url: config.centre.url, ...(pinnedCert === undefined ? {} : { pinnedCert }) };
   const actors = moduleActorFunctions({
     byMesa: packages,
@@ -178,36 +168,34 @@ export async function startTransmissionModuleHost(
     outbox: outbox.value,
     send: options.sendUnit ?? ((unit, onProgress) => sendUnit(unit, { ...centreOptions, ...(onProgress === undefined ? {} : { onProgress }) })),
     probe: options.probeLink ?? (() => probeCentre(centreOptions)),
-    report,
+    report: progress.report,
     printer: printer.printer,
     scanner,
     consolidation,
-    backupMedium: (index) => {
-      const medium = media[(index - 1) % media.length];
-      if (medium === undefined) throw new Error('bug: no backup medium slot');
-      return medium;
-    },
+    backupMedium,
     record,
     scanActas: config.scanActas,
     clock,
   });
   const received = Object.values(record.get().mesas).filter((m) => m.state === 'received').length;
   const actor = createActor(createModuleMachine().provide({ actors: provided(actors) }), { input: { received } });
-  let retryTimer: NodeJS.Timeout | undefined;
-  const autoRetry = options.autoRetry ?? true;
-  actor.subscribe((snapshot) => {
-    if (retryTimer !== undefined) clearTimeout(retryTimer);
-    retryTimer = undefined;
-    if (!autoRetry || moduleScreenOf(snapshot) !== 'waiting') return;
-    const wake = outbox.value.nextWakeAt();
-    if (wake === undefined) return;
-    retryTimer = setTimeout(() => actor.send({ type: 'SEND' }), Math.max(0, wake - clock().getTime()));
-    retryTimer.unref();
+  const screen = () => moduleScreenOf(actor.getSnapshot());
+  const runtime = hostRuntime({
+    actor,
+    progress,
+    screen,
+    busy: BUSY,
+    waitingScreen: 'waiting',
+    retry: () => actor.send({ type: 'SEND' }),
+    autoRetry: options.autoRetry ?? true,
+    outbox: outbox.value,
+    clock,
+    audit: audit.value,
+    devices,
+    stopMessage: 'transmission module stopped',
   });
   actor.start();
 
-  const screen = () => moduleScreenOf(actor.getSnapshot());
-  let closed = false;
   return ok({
     actor,
     devices,
@@ -217,37 +205,9 @@ export async function startTransmissionModuleHost(
     screen,
     outboxItems: () => outbox.value.list(),
     record: () => record.get(),
-    work: () => work,
-    onChange: (changed) => {
-      const sub = actor.subscribe(() => changed());
-      listeners.add(changed);
-      return () => {
-        sub.unsubscribe();
-        listeners.delete(changed);
-      };
-    },
-    settled: () =>
-      new Promise((resolve) => {
-        const check = () => {
-          const s = screen();
-          if (BUSY.includes(s)) return false;
-          resolve(s);
-          return true;
-        };
-        if (check()) return;
-        const sub = actor.subscribe(() => {
-          if (check()) sub.unsubscribe();
-        });
-      }),
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      if (retryTimer !== undefined) clearTimeout(retryTimer);
-      actor.stop();
-      audit.value.append('station.shutdown', { message: 'transmission module stopped' });
-      audit.value.close();
-      await devices.close();
-      outbox.value.close();
-    },
+    work: progress.work,
+    onChange: runtime.onChange,
+    settled: runtime.settled,
+    close: runtime.close,
   });
 }
